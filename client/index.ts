@@ -1,0 +1,30 @@
+// managerd/client: connect to a daemon (or start one) and use shared objects through proxies.
+export { connect, DEFAULT_ADDRESS, type ConnectOptions } from './connect'
+export { startManager, type StartManagerOptions } from './start-manager'
+export { localManager, type LocalManagerOptions } from './local-manager'
+export { Manager, type ManagerEvents } from './manager'
+export { BaseProxy, isProxy } from './proxy'
+export type { Remote, ProxyControls, DictProxy, ListProxy, NamespaceProxy, IteratorProxy } from './types'
+export {
+  ManagerError,
+  RemoteError,
+  DispatchError,
+  UnserializableError,
+  AuthenticationError,
+  ConnectionLostError,
+  CallTimeoutError,
+  ProxyReleasedError,
+  StaleProxyError,
+  SessionLostError,
+  ManagerClosedError,
+  NotExposedError,
+  QueueEmpty,
+  QueueFull,
+  BrokenBarrierError,
+  ObjectFreedError,
+  registerCodec,
+  type CodecSpec,
+  type Token,
+  type DebugInfo,
+  type TypeInfo,
+} from '../protocol'

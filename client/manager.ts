@@ -1,0 +1,138 @@
+// Manager: the client API of one session on one daemon — create shared objects, publish and
+// look them up by name, introspect, shut the daemon down, close.
+
+import { EventEmitter } from 'node:events'
+import { BadArgumentsError, type DebugInfo, type GoawayInfo, type TypeInfo } from '../protocol'
+import type { Connection } from './connection'
+import { BaseProxy, proxyRef } from './proxy'
+import type { DictProxy, ListProxy, NamespaceProxy, ProxyControls, Remote } from './types'
+
+export interface ManagerEvents {
+  /** The daemon is draining (shutdown or SIGTERM): finish up, reconnect later or elsewhere. */
+  goaway: [GoawayInfo]
+  /** The connection is gone; calls now reject with this error. */
+  close: [Error]
+}
+
+export interface ManagerHooks {
+  /** Run after the connection closes (startManager stops its daemon here). */
+  onClose?: () => Promise<void>
+  /** Run after a successful shutdown() call (startManager waits for its daemon to exit). */
+  onShutdown?: () => Promise<void>
+  authkey?: string
+}
+
+export class Manager extends EventEmitter<ManagerEvents> {
+  readonly #conn: Connection
+  readonly #hooks: ManagerHooks
+  /** The key of a daemon this manager started itself (startManager), for other processes to connect. */
+  readonly authkey: string | undefined
+  #closing: Promise<void> | undefined
+
+  constructor(conn: Connection, hooks: ManagerHooks = {}) {
+    super()
+    this.#conn = conn
+    this.#hooks = hooks
+    this.authkey = hooks.authkey
+    conn.on('goaway', (info) => this.emit('goaway', info))
+    conn.on('close', (err) => this.emit('close', err))
+  }
+
+  /** The daemon's URL. */
+  get address(): string {
+    return this.#conn.address
+  }
+
+  get sessionId(): string {
+    return this.#conn.welcome.sessionId
+  }
+
+  /** The underlying connection (for tools and tests). */
+  get connection(): Connection {
+    return this.#conn
+  }
+
+  /** create(typeid, ...args): a new shared object of a registered type. */
+  create<T = unknown>(typeid: string, ...args: unknown[]): Promise<Remote<T>> {
+    return this.#conn.call(null, 'create', [typeid, ...args]) as Promise<Remote<T>>
+  }
+
+  dict<K = unknown, V = unknown>(init?: Map<K, V> | Array<[K, V]> | Record<string, V>): Promise<DictProxy<K, V>> {
+    return this.#create('dict', init) as Promise<DictProxy<K, V>>
+  }
+
+  list<T = unknown>(init?: T[]): Promise<ListProxy<T>> {
+    return this.#create('list', init) as Promise<ListProxy<T>>
+  }
+
+  namespace<T extends Record<string, unknown> = Record<string, unknown>>(init?: Partial<T>): Promise<NamespaceProxy<T>> {
+    return this.#create('Namespace', init) as Promise<NamespaceProxy<T>>
+  }
+
+  /** Publish a shared object under a name: the name holds it until unpublished or replaced. */
+  async publish(name: string, proxy: ProxyControls): Promise<void> {
+    await this.#conn.call(null, 'publish', [name, this.#idOf(proxy)])
+  }
+
+  /** A new proxy to the object published under `name` (DispatchError if there is none). */
+  lookup<P = Remote<unknown>>(name: string): Promise<P> {
+    return this.#conn.call(null, 'lookup', [name]) as Promise<P>
+  }
+
+  async unpublish(name: string): Promise<boolean> {
+    return (await this.#conn.call(null, 'unpublish', [name])) as boolean
+  }
+
+  /** The exposed method names of an object. */
+  async getMethods(proxy: ProxyControls): Promise<string[]> {
+    return (await this.#conn.call(null, 'getMethods', [this.#idOf(proxy)])) as string[]
+  }
+
+  async numberOfObjects(): Promise<number> {
+    return (await this.#conn.call(null, 'numberOfObjects', [])) as number
+  }
+
+  async debugInfo(): Promise<DebugInfo> {
+    return (await this.#conn.call(null, 'debugInfo', [])) as DebugInfo
+  }
+
+  async listTypes(): Promise<TypeInfo[]> {
+    return (await this.#conn.call(null, 'listTypes', [])) as TypeInfo[]
+  }
+
+  /** A round trip that does nothing (managers.py `dummy`). */
+  async ping(): Promise<void> {
+    await this.#conn.call(null, 'dummy', [])
+  }
+
+  /** Stop the daemon (every session ends, every object is freed) and close this manager. */
+  async shutdown(): Promise<void> {
+    await this.#conn.call(null, 'shutdown', [])
+    await this.#hooks.onShutdown?.()
+    await this.close()
+  }
+
+  /** End this session: the daemon releases everything it held. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#conn.close(true)
+      await this.#hooks.onClose?.()
+    })()
+    return this.#closing
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  #create(typeid: string, init: unknown): Promise<unknown> {
+    return this.#conn.call(null, 'create', init === undefined ? [typeid] : [typeid, init])
+  }
+
+  #idOf(proxy: ProxyControls): string {
+    if (!(proxy instanceof BaseProxy)) throw new BadArgumentsError('expected a proxy')
+    const ref = proxyRef(proxy)
+    if (ref.host !== this.#conn) throw new BadArgumentsError('the proxy belongs to another manager')
+    return ref.token.id
+  }
+}

@@ -1,0 +1,178 @@
+// The MessagePack reader: msgpackr's unpacker (native string extraction when available),
+// configured for plain msgpack and taught the extension codes of ext-codes.ts. Codes outside
+// the table decode to an UnknownExtension marker, so one bad argument fails one call rather
+// than the whole connection.
+
+import { C1, Unpackr, addExtension } from 'msgpackr'
+import { ExtCode, TYPED_ARRAY_KINDS } from './ext-codes'
+import { onCodecRegistered, userCodecForType } from './user-codecs'
+
+/** Turns a wire reference into this side's object (a daemon entry, a client proxy). */
+export type ReferenceReader = (typeid: string, id: string) => unknown
+
+/** A value carried under an extension code this side does not know. */
+export class UnknownExtension {
+  constructor(
+    readonly type: number,
+    readonly data: Uint8Array,
+  ) {}
+}
+
+type ReadAt = (position: number) => unknown
+
+
+/** State of the decode in progress; msgpackr's extension hooks are global, so this is too. */
+let readReference: ReferenceReader | null = null
+let srcOffset = 0
+let referenceCount = 0
+let unknownCount = 0
+
+function nested(data: Uint8Array, readAt: ReadAt | undefined): unknown {
+  // msgpackr hands fixext1 payloads over without a reader; one byte is one value (e.g. 0x90, []).
+  if (readAt === undefined) return unpackr.unpack(data)
+  return readAt(data.byteOffset - srcOffset)
+}
+
+function pairsToObject(pairs: unknown): Record<string, unknown> {
+  if (!Array.isArray(pairs) || pairs.length % 2) throw new Error('malformed object extension')
+  const obj: Record<string, unknown> = {}
+  for (let i = 0; i < pairs.length; i += 2) {
+    const key = pairs[i]
+    if (typeof key !== 'string') throw new Error('object extension keys must be strings')
+    // defineProperty: an own '__proto__' key stays data and never sets the prototype.
+    Object.defineProperty(obj, key, { value: pairs[i + 1], enumerable: true, writable: true, configurable: true })
+  }
+  return obj
+}
+
+const STANDARD_ERRORS: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+}
+
+function readError(fields: unknown): Error {
+  const f = (typeof fields === 'object' && fields !== null ? fields : {}) as Record<string, unknown>
+  const name = typeof f.name === 'string' ? f.name : 'Error'
+  const message = typeof f.message === 'string' ? f.message : ''
+  const err = new (Object.hasOwn(STANDARD_ERRORS, name) ? STANDARD_ERRORS[name]! : Error)(message)
+  if (err.name !== name) Object.defineProperty(err, 'name', { value: name, enumerable: false, configurable: true, writable: true })
+  err.stack = typeof f.stack === 'string' ? f.stack : `${name}: ${message}`
+  if (typeof f.code === 'string') (err as Error & { code?: string }).code = f.code
+  if (f.data !== undefined) (err as Error & { data?: unknown }).data = f.data
+  return err
+}
+
+function install(type: number, unpack: (data: Uint8Array, readAt: ReadAt | undefined) => unknown): void {
+  addExtension({ type, unpack } as unknown as Parameters<typeof addExtension>[0])
+}
+
+install(ExtCode.REFERENCE, (data, readAt) => {
+  const pair = nested(data, readAt)
+  if (!Array.isArray(pair) || typeof pair[0] !== 'string' || typeof pair[1] !== 'string' || pair.length !== 2) {
+    throw new Error('malformed reference extension')
+  }
+  referenceCount++
+  if (readReference === null) throw new Error('a reference cannot be decoded here')
+  return readReference(pair[0], pair[1])
+})
+install(ExtCode.MAP, (data, readAt) => {
+  const pairs = nested(data, readAt)
+  if (!Array.isArray(pairs) || pairs.length % 2) throw new Error('malformed Map extension')
+  const map = new Map<unknown, unknown>()
+  for (let i = 0; i < pairs.length; i += 2) map.set(pairs[i], pairs[i + 1])
+  return map
+})
+install(ExtCode.SET, (data, readAt) => {
+  const items = nested(data, readAt)
+  if (!Array.isArray(items)) throw new Error('malformed Set extension')
+  return new Set(items)
+})
+install(ExtCode.BIGINT, (data) => {
+  if (data.length === 0) throw new Error('malformed BigInt extension')
+  const unsigned = BigInt('0x' + Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex'))
+  return BigInt.asIntN(data.length * 8, unsigned)
+})
+install(ExtCode.TYPED_ARRAY, (data) => {
+  const cls = TYPED_ARRAY_KINDS[data[0] ?? 255]
+  if (cls === undefined) throw new Error(`unknown typed array kind ${data[0]}`)
+  // Copy into a fresh, aligned buffer: the frame is not aligned and must not be pinned.
+  const bytes = Uint8Array.prototype.slice.call(data, 1)
+  if (bytes.byteLength % cls.BYTES_PER_ELEMENT) throw new Error(`${cls.name} payload is not a whole number of elements`)
+  return new cls(bytes.buffer)
+})
+install(ExtCode.ERROR, (data, readAt) => readError(nested(data, readAt)))
+install(ExtCode.OBJECT, (data, readAt) => pairsToObject(nested(data, readAt)))
+
+// Every code not in the table (msgpackr's own included) decodes to a marker instead.
+const assigned = new Set<number>(Object.values(ExtCode).map((c) => c & 0xff))
+for (let type = 1; type < 0x100; type++) {
+  if (assigned.has(type)) continue
+  installUnknown(type)
+}
+function installUnknown(type: number): void {
+  install(type, (data) => {
+    unknownCount++
+    return new UnknownExtension(type >= 0x80 ? type - 0x100 : type, Uint8Array.prototype.slice.call(data))
+  })
+}
+onCodecRegistered((codec) => {
+  install(codec.type, (data, readAt) => {
+    const current = userCodecForType(codec.type)
+    return current!.decode(nested(data, readAt))
+  })
+})
+const unpackr = new Unpackr({
+  useRecords: false,
+  mapsAsObjects: true,
+  int64AsType: 'bigint',
+  copyBuffers: true,
+  structuredClone: false,
+  moreTypes: false,
+} as ConstructorParameters<typeof Unpackr>[0])
+
+export interface DecodeStats {
+  /** References decoded in the last frame. */
+  references: number
+  /** Values under unknown extension codes in the last frame. */
+  unknown: number
+}
+
+/** Decodes frames for one side of the wire. Not re-entrant across sides (nor needs to be). */
+export class Decoder {
+  readonly #readReference: ReferenceReader | null
+  /** Counts for the last decode; lets callers skip walking values that hold no references. */
+  readonly stats: DecodeStats = { references: 0, unknown: 0 }
+
+  constructor(readReference?: ReferenceReader) {
+    this.#readReference = readReference ?? null
+  }
+
+  decode(frame: Uint8Array): unknown {
+    const savedReader = readReference
+    const savedOffset = srcOffset
+    const savedRefs = referenceCount
+    const savedUnknown = unknownCount
+    readReference = this.#readReference
+    srcOffset = frame.byteOffset
+    referenceCount = 0
+    unknownCount = 0
+    try {
+      const value: unknown = unpackr.unpack(frame)
+      // msgpackr returns a marker for the never-used byte 0xc1 instead of failing
+      if (value === C1) throw new Error('0xc1 is not a MessagePack value')
+      return value
+    } finally {
+      this.stats.references = referenceCount
+      this.stats.unknown = unknownCount
+      readReference = savedReader
+      srcOffset = savedOffset
+      referenceCount = savedRefs
+      unknownCount = savedUnknown
+    }
+  }
+}

@@ -1,0 +1,10 @@
+// managerd/protocol: what crosses the wire. No I/O; used by the daemon and the client alike.
+export * from './version'
+export * from './token'
+export * from './messages'
+export * from './errors'
+export * from './codec'
+export { joinBatch } from './frames'
+export * from './handshake'
+export * from './authkey-path'
+export * from './introspection'

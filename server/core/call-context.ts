@@ -1,0 +1,100 @@
+// currentCall(): what a shared type's method may know about the call it is serving — who called
+// (the session, for lock ownership), which object it runs on, the holder through which it keeps
+// references, and a signal for giving up a parked call. Valid in the synchronous part of a
+// method: read what you need before the first `await` (like Python's threading.current_thread()).
+
+import type { ObjectEntry, SharedRef } from './object-entry'
+import type { ObjectTable } from './object-table'
+import type { Session } from './session'
+
+/** The public view of a session. */
+export interface SessionInfo {
+  readonly id: string
+  /** The name the client gave in its hello, if any. */
+  readonly name: string | undefined
+  readonly remoteAddress: string
+  /** True until the session ends (closed, or not resumed within the grace period). */
+  readonly active: boolean
+  /** Run `listener` once when the session ends; returns a function that cancels it. */
+  onEnd(listener: () => void): () => void
+}
+
+/**
+ * How a container keeps references alive: `hold(value)` before storing a value, `drop(value)`
+ * after removing one. Both walk the value (arrays, plain objects, Maps, Sets) for references.
+ */
+export interface Holder {
+  hold(value: unknown): void
+  drop(value: unknown): void
+}
+
+export interface CallContext {
+  readonly session: SessionInfo
+  /** The object the method runs on (or, during `create`, the one being created). */
+  readonly target: SharedRef
+  /** The holder of the target: keep it (e.g. in the constructor) to hold references later. */
+  readonly holder: Holder
+  /**
+   * Aborted when the caller can no longer receive the reply: its connection dropped or its
+   * session ended. A method that parks (waits) must stop waiting then.
+   */
+  readonly signal: AbortSignal
+}
+
+class EntryHolder implements Holder {
+  constructor(
+    readonly table: ObjectTable,
+    readonly entry: ObjectEntry,
+  ) {}
+  hold(value: unknown): void {
+    this.table.hold(this.entry, value)
+  }
+  drop(value: unknown): void {
+    this.table.drop(this.entry, value)
+  }
+}
+
+/** For containers built outside a call (not shared): they hold nothing, so nothing to count. */
+const NO_HOLDER: Holder = { hold() {}, drop() {} }
+
+class ActiveCall implements CallContext {
+  session!: Session
+  target!: ObjectEntry
+  reqId = 0
+  table!: ObjectTable
+
+  get holder(): Holder {
+    return new EntryHolder(this.table, this.target)
+  }
+  get signal(): AbortSignal {
+    return this.session.signalFor(this.reqId)
+  }
+}
+
+// One mutable context, filled in around each synchronous method invocation: no per-call allocation.
+const active = new ActiveCall()
+let inCall = false
+
+/** The call being served. Throws outside a shared object's method (or after its first await). */
+export function currentCall(): CallContext {
+  if (!inCall) throw new Error('currentCall() is only valid in the synchronous part of a shared method')
+  return active
+}
+
+/** The holder of the object being created or called; a no-op holder outside any call. */
+export function currentHolder(): Holder {
+  return inCall ? active.holder : NO_HOLDER
+}
+
+/** Make `currentCall()` describe this call until leaveCall(). Used by the dispatcher only. */
+export function enterCall(table: ObjectTable, session: Session, target: ObjectEntry, reqId: number): void {
+  active.table = table
+  active.session = session
+  active.target = target
+  active.reqId = reqId
+  inCall = true
+}
+
+export function leaveCall(): void {
+  inCall = false
+}

@@ -1,0 +1,168 @@
+// The daemon: configuration → authkey, core with built-in and user types, Fastify + WebSocket,
+// listening; and the graceful stop (readyz 503, GOAWAY, drain, close, free everything).
+
+import { readFileSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { CloseCode, authkeyBytes, type Limits } from '../../protocol'
+import { ManagerCore } from '../core/manager-core'
+import type { Registry } from '../core/registry'
+import { buildApp, type Readiness } from '../http/app'
+import { AuthThrottle } from '../transport/auth-throttle'
+import type { TransportStats } from '../transport/connection'
+import { ConnectionSet } from '../transport/connection-set'
+import { registerBuiltins } from '../types'
+import { resolveAuthkey } from './authkey-file'
+import { DEFAULTS, type DaemonConfig } from './config'
+import { createLogger } from './logger'
+import { loadTypesModule } from './types-loader'
+
+export interface DaemonOptions extends Partial<DaemonConfig> {
+  /** A logger to use instead of one built from logLevel (tests capture logs this way). */
+  logger?: Logger
+  /** Register types in code, in addition to `types` modules. */
+  registerTypes?: (registry: Registry) => void | Promise<void>
+}
+
+export class Daemon {
+  readonly core: ManagerCore
+  readonly log: Logger
+  readonly config: DaemonConfig
+  readonly stats: TransportStats = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, authFailures: 0, handshakes: 0 }
+  readonly connections: ConnectionSet
+  #app: FastifyInstance | undefined
+  #readiness: Readiness = 'starting'
+  #authkey: Buffer
+  #address = ''
+  #port = 0
+  #stopping: Promise<void> | undefined
+  /** Resolves when the daemon has stopped (signal, shutdown() call or stop()). */
+  readonly stopped: Promise<void>
+  #resolveStopped!: () => void
+
+  private constructor(config: DaemonConfig, log: Logger, authkey: Buffer) {
+    this.config = config
+    this.log = log
+    this.#authkey = authkey
+    this.connections = new ConnectionSet(config.heartbeatMs)
+    this.core = new ManagerCore({
+      address: '',
+      log,
+      sendErrorStacks: config.errorStacks,
+      sessionGraceMs: config.sessionGraceMs,
+      onShutdownRequest: (reason) => void this.stop(reason),
+    })
+    this.stopped = new Promise((resolve) => (this.#resolveStopped = resolve))
+  }
+
+  /** Start a daemon: resolve the key, register types, listen. */
+  static async start(options: DaemonOptions = {}): Promise<Daemon> {
+    const { logger, registerTypes, ...rest } = options
+    const config: DaemonConfig = { ...DEFAULTS, ...stripUndefined(rest) }
+    const log = logger ?? createLogger(config.logLevel, config.logPretty)
+    const { key, origin } = resolveAuthkey(config, log)
+    log.info({ source: origin }, 'authkey loaded')
+    const daemon = new Daemon(config, log, authkeyBytes(key))
+    try {
+      await daemon.#init(registerTypes)
+    } catch (err) {
+      await daemon.#app?.close().catch(() => {})
+      throw err
+    }
+    return daemon
+  }
+
+  get address(): string {
+    return this.#address
+  }
+
+  get port(): number {
+    return this.#port
+  }
+
+  get readiness(): Readiness {
+    return this.#readiness
+  }
+
+  async #init(registerTypes: DaemonOptions['registerTypes']): Promise<void> {
+    const { config, log } = this
+    registerBuiltins(this.core.registry)
+    for (const spec of config.types) {
+      await loadTypesModule(spec, this.core.registry)
+      log.info({ module: spec }, 'types module loaded')
+    }
+    if (registerTypes !== undefined) await registerTypes(this.core.registry)
+
+    const limits: Limits = {
+      maxFrameBytes: config.maxFrameBytes,
+      maxInFlight: config.maxInFlight,
+      heartbeatMs: config.heartbeatMs,
+      sessionGraceMs: config.sessionGraceMs,
+    }
+    const https =
+      config.tlsCert !== undefined && config.tlsKey !== undefined
+        ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+        : undefined
+    this.#app = await buildApp({
+      log,
+      connections: this.connections,
+      maxFrameBytes: config.maxFrameBytes,
+      maxSessions: config.maxSessions,
+      readiness: () => this.#readiness,
+      ...(https !== undefined ? { https } : {}),
+      connectionOptions: {
+        core: this.core,
+        authkey: this.#authkey,
+        throttle: new AuthThrottle(config.authThrottleMs),
+        handshakeTimeoutMs: config.handshakeTimeoutMs,
+        maxBufferedBytes: config.maxBufferedBytes,
+        limits,
+        stats: this.stats,
+        log,
+      },
+    })
+    await this.#app.listen({ host: config.host, port: config.port })
+    const addr = this.#app.server.address() as AddressInfo
+    this.#port = addr.port
+    const scheme = https !== undefined ? 'wss' : 'ws'
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+    this.#address = config.advertiseUrl ?? `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`
+    this.core.replies.setAddress(this.#address)
+    this.#readiness = 'ready'
+    log.info({ address: this.#address, host: config.host, port: addr.port, tls: https !== undefined }, 'listening')
+  }
+
+  /**
+   * Graceful stop: readyz turns 503, every client gets GOAWAY, calls in flight get until the
+   * drain deadline, then sockets close, sessions end and every object is freed.
+   */
+  stop(reason = 'stop requested'): Promise<void> {
+    this.#stopping ??= this.#stop(reason)
+    return this.#stopping
+  }
+
+  async #stop(reason: string): Promise<void> {
+    const { log, connections } = this
+    const deadlineMs = this.config.drainTimeoutMs
+    this.#readiness = 'draining'
+    log.info({ reason, sessions: connections.size, drainTimeoutMs: deadlineMs }, 'draining')
+    connections.goawayAll({ reason, deadlineMs })
+    const deadline = Date.now() + deadlineMs
+    while (connections.parkedCalls() > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    const abandoned = connections.parkedCalls()
+    if (abandoned > 0) log.warn({ calls: abandoned }, 'drain deadline passed with calls still parked')
+    connections.closeAll(CloseCode.GOING_AWAY, 'daemon shutting down')
+    connections.stop()
+    this.core.close('daemon shutting down')
+    await this.#app?.close()
+    log.info({ objects: this.core.table.size }, 'stopped')
+    this.#resolveStopped()
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}

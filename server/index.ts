@@ -1,0 +1,11 @@
+// managerd/server: run a daemon in code, write shared types, read the current call.
+export { Daemon, type DaemonOptions } from './daemon/daemon'
+export { parseDaemonConfig, DEFAULTS as DAEMON_DEFAULTS, type DaemonConfig } from './daemon/config'
+export { ManagerCore, type CoreOptions } from './core/manager-core'
+export type { Registry, TypeDefinition } from './core/registry'
+export type { DebugInfo, TypeInfo } from '../protocol'
+export type { SharedRef } from './core/object-entry'
+export { currentCall, currentHolder, type CallContext, type Holder, type SessionInfo } from './core/call-context'
+export { registerBuiltins } from './types'
+export { SharedDict, SharedList, SharedNamespace, BatchIterator } from './types/containers'
+export { registerCodec, type CodecSpec } from '../protocol'

@@ -1,0 +1,270 @@
+// One WebSocket client connection: the handshake state machine, then frames in (to the core)
+// and replies out (batched per tick into one frame). Nothing but the handshake is read before
+// #WELCOME, and no error on this connection can escape into the process.
+
+import type { Logger } from 'pino'
+import type WebSocket from 'ws'
+import {
+  CloseCode,
+  Decoder,
+  PROTOCOL_VERSION,
+  SUBPROTOCOL,
+  Tag,
+  joinBatch,
+  macEquals,
+  clientProof,
+  newNonce,
+  serverProof,
+  type GoawayInfo,
+  type Hello,
+  type Limits,
+  type WelcomeInfo,
+} from '../../protocol'
+import type { ManagerCore } from '../core/manager-core'
+import type { Peer, Session } from '../core/session'
+import type { AuthThrottle } from './auth-throttle'
+
+/** Counters shared by all connections (metrics). */
+export interface TransportStats {
+  bytesIn: number
+  bytesOut: number
+  framesIn: number
+  framesOut: number
+  authFailures: number
+  handshakes: number
+}
+
+export interface ConnectionOptions {
+  core: ManagerCore
+  authkey: Buffer
+  throttle: AuthThrottle
+  handshakeTimeoutMs: number
+  /** Outgoing bytes queued in the socket above which the client is shed as a slow consumer. */
+  maxBufferedBytes: number
+  limits: Limits
+  stats: TransportStats
+  log: Logger
+}
+
+type State = 'handshake' | 'authenticating' | 'ready' | 'closed'
+
+const handshakeDecoder = new Decoder()
+
+export class ClientConnection implements Peer {
+  readonly #ws: WebSocket
+  readonly #opts: ConnectionOptions
+  readonly remoteAddress: string
+  #state: State = 'handshake'
+  #session: Session | null = null
+  #outbox: Buffer[] = []
+  #flushScheduled = false
+  #serverNonce: Buffer = newNonce()
+  #handshakeTimer: NodeJS.Timeout | undefined
+  /** Set when the daemon closes for a violation: the session ends rather than waiting for resume. */
+  #endSessionOnClose = false
+  /** Last time anything arrived from the client (frames or pongs); read by the heartbeat sweep. */
+  lastSeen = Date.now()
+  /** Called once the connection is closed (the connection set forgets it). */
+  onClosed: (() => void) | undefined
+
+  constructor(ws: WebSocket, remoteAddress: string, opts: ConnectionOptions) {
+    this.#ws = ws
+    this.remoteAddress = remoteAddress
+    this.#opts = opts
+  }
+
+  get session(): Session | null {
+    return this.#session
+  }
+
+  get ready(): boolean {
+    return this.#state === 'ready'
+  }
+
+  start(): void {
+    const ws = this.#ws
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      try {
+        this.#onMessage(data, isBinary)
+      } catch (err) {
+        this.#opts.log.error({ err, remote: this.remoteAddress }, 'internal error on a connection')
+        this.close(CloseCode.INTERNAL_ERROR, 'internal error', true)
+      }
+    })
+    ws.on('pong', () => {
+      this.lastSeen = Date.now()
+    })
+    ws.on('close', (code: number) => this.#onClose(code))
+    ws.on('error', (err: Error) => {
+      // ws reports oversized frames here (then closes with 1009): the session ends with it.
+      this.#endSessionOnClose = true
+      this.#opts.log.debug({ err: err.message, remote: this.remoteAddress }, 'connection error')
+    })
+    if (ws.protocol !== SUBPROTOCOL) {
+      this.close(CloseCode.PROTOCOL_ERROR, `subprotocol ${SUBPROTOCOL} required`, true)
+      return
+    }
+    this.#handshakeTimer = setTimeout(() => {
+      if (this.#state === 'handshake' || this.#state === 'authenticating') {
+        this.close(CloseCode.HANDSHAKE_TIMEOUT, 'handshake timeout', true)
+      }
+    }, this.#opts.handshakeTimeoutMs)
+    this.#sendNow([Tag.CHALLENGE, 'sha256', this.#serverNonce])
+  }
+
+  /** Peer: queue one encoded message; all messages queued in this tick go out as one frame. */
+  send(message: Buffer): void {
+    if (this.#state === 'closed') return
+    this.#outbox.push(message)
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true
+      queueMicrotask(this.#flush)
+    }
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false
+    const outbox = this.#outbox
+    if (outbox.length === 0 || this.#state === 'closed') return
+    this.#outbox = []
+    this.#write(joinBatch(outbox))
+  }
+
+  #write(frame: Buffer): void {
+    const stats = this.#opts.stats
+    stats.bytesOut += frame.byteLength
+    stats.framesOut++
+    this.#ws.send(frame, { binary: true })
+    if (this.#ws.bufferedAmount > this.#opts.maxBufferedBytes) {
+      this.#opts.log.warn(
+        { remote: this.remoteAddress, session: this.#session?.id, bufferedBytes: this.#ws.bufferedAmount },
+        'slow consumer shed',
+      )
+      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: replies are not being read', true)
+    }
+  }
+
+  #sendNow(message: unknown[]): void {
+    this.#flush()
+    this.#write(this.#opts.core.replies.control(message))
+  }
+
+  /** Tell the client the daemon is draining. */
+  goaway(info: GoawayInfo): void {
+    if (this.#state !== 'ready') return
+    this.#sendNow([Tag.GOAWAY, info])
+  }
+
+  /** Heartbeat sweep: ping, or give up on a peer silent for too long. */
+  heartbeat(now: number, timeoutMs: number): void {
+    if (this.#state === 'closed') return
+    if (now - this.lastSeen > timeoutMs) {
+      this.#opts.log.info({ remote: this.remoteAddress, session: this.#session?.id }, 'heartbeat timeout')
+      this.#ws.terminate()
+      return
+    }
+    try {
+      this.#ws.ping()
+    } catch {
+      // socket already closing
+    }
+  }
+
+  /** Close the connection. `endSession`: the session ends now instead of waiting for a resume. */
+  close(code: number, reason: string, endSession = false): void {
+    if (this.#state === 'closed') return
+    if (endSession) this.#endSessionOnClose = true
+    this.#flush()
+    try {
+      this.#ws.close(code, reason.slice(0, 120))
+    } catch {
+      this.#ws.terminate()
+    }
+    // A peer that never answers the close handshake is cut after a second.
+    setTimeout(() => {
+      if (this.#ws.readyState !== this.#ws.CLOSED) this.#ws.terminate()
+    }, 1000).unref()
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    this.lastSeen = Date.now()
+    const stats = this.#opts.stats
+    stats.bytesIn += data.byteLength
+    stats.framesIn++
+    if (!isBinary) return this.close(CloseCode.UNSUPPORTED_DATA, 'binary frames only', true)
+    if (this.#state === 'ready') {
+      const outcome = this.#opts.core.receive(this.#session!, data)
+      if (outcome !== null) this.close(outcome.close, outcome.reason, true)
+      return
+    }
+    if (this.#state === 'handshake') return this.#onAnswer(data)
+    // 'authenticating' (a failure answer is pending) or 'closed': nothing else is read.
+  }
+
+  #onAnswer(data: Buffer): void {
+    let answer: unknown
+    try {
+      answer = handshakeDecoder.decode(data)
+    } catch {
+      answer = undefined
+    }
+    const a = Array.isArray(answer) ? answer : []
+    const hello = a[3]
+    const ok =
+      a.length === 4 &&
+      a[0] === Tag.ANSWER &&
+      a[2] instanceof Uint8Array &&
+      a[2].byteLength >= 16 &&
+      typeof hello === 'object' &&
+      hello !== null &&
+      !Array.isArray(hello) &&
+      macEquals(a[1], clientProof(this.#opts.authkey, this.#serverNonce))
+    if (!ok) return this.#fail()
+    clearTimeout(this.#handshakeTimer)
+    this.#opts.throttle.success(this.remoteAddress)
+    this.#opts.stats.handshakes++
+    const { session, resumed, previousPeer } = this.#opts.core.openSession(hello as Hello, this, this.remoteAddress)
+    this.#session = session
+    this.#state = 'ready'
+    const info: WelcomeInfo = {
+      sessionId: session.id,
+      resumeToken: session.resumeToken,
+      resumed,
+      address: this.#opts.core.address,
+      version: PROTOCOL_VERSION,
+      limits: this.#opts.limits,
+    }
+    this.#sendNow([Tag.WELCOME, serverProof(this.#opts.authkey, a[2] as Uint8Array), info])
+    if (previousPeer !== null && previousPeer !== this) {
+      ;(previousPeer as ClientConnection).close(CloseCode.SESSION_ENDED, 'session resumed by another connection')
+    }
+  }
+
+  #fail(): void {
+    this.#state = 'authenticating'
+    this.#opts.stats.authFailures++
+    const delay = this.#opts.throttle.failure(this.remoteAddress)
+    this.#opts.log.warn({ remote: this.remoteAddress, delayMs: delay }, 'authentication failed')
+    // Same message and code whatever failed; slowed down per address.
+    setTimeout(() => {
+      if (this.#state === 'closed') return
+      this.#sendNow([Tag.FAILURE, 'authentication failed'])
+      this.close(CloseCode.AUTH_FAILED, 'authentication failed')
+    }, delay).unref()
+  }
+
+  #onClose(code: number): void {
+    const wasReady = this.#state === 'ready'
+    this.#state = 'closed'
+    clearTimeout(this.#handshakeTimer)
+    this.#outbox = []
+    const session = this.#session
+    // A session taken over by a resuming connection is not this connection's any more.
+    if (wasReady && session !== null && session.peer === this) {
+      const sessions = this.#opts.core.sessions
+      if (code === CloseCode.NORMAL || this.#endSessionOnClose) sessions.end(session, code === CloseCode.NORMAL ? 'closed by the client' : `closed (${code})`)
+      else sessions.detach(session)
+    }
+    this.onClosed?.()
+  }
+}
