@@ -3,6 +3,7 @@
 // references, and a signal for giving up a parked call. Valid in the synchronous part of a
 // method: read what you need before the first `await` (like Python's threading.current_thread()).
 
+import type { Logger } from 'pino'
 import type { ObjectEntry, SharedRef } from './object-entry'
 import type { ObjectTable } from './object-table'
 import type { Session } from './session'
@@ -39,6 +40,8 @@ export interface CallContext {
    * session ended. A method that parks (waits) must stop waiting then.
    */
   readonly signal: AbortSignal
+  /** The calling session's logger (session id, client name and address already bound). */
+  readonly log: Logger
 }
 
 class EntryHolder implements Holder {
@@ -68,6 +71,9 @@ class ActiveCall implements CallContext {
   }
   get signal(): AbortSignal {
     return this.session.signalFor(this.reqId)
+  }
+  get log(): Logger {
+    return this.session.log
   }
 }
 
