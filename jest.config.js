@@ -9,6 +9,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/helpers/jest-setup.ts'],
   testTimeout: 30000,
   // Daemons run in child processes; give them time to exit before jest reports open handles.
   openHandlesTimeout: 2000,

@@ -1,7 +1,9 @@
 // The object table: id → entry, reference counts, holdings between objects and release.
 // An object lives while something holds it (a session, another object, a name); at zero it is
-// freed at once and what it held is released in cascade. Cycles among objects are found by
-// trial deletion (cycle-collector.ts) over the objects that only other objects still hold.
+// freed at the end of the current turn — after the replies of this turn are encoded, so a method
+// that removes a reference and returns it (list.pop) hands it over instead of freeing it — and
+// what it held is released in cascade. Cycles among objects are found by trial deletion
+// (cycle-collector.ts) over the objects that only other objects still hold.
 
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -16,6 +18,9 @@ export class ObjectTable {
   #nextId = 0
   /** Objects whose count dropped while other objects still hold them: possible garbage cycles. */
   readonly #candidates = new Set<ObjectEntry>()
+  /** Objects whose count reached zero this turn; freed by sweep() unless held again by then. */
+  #doomed: ObjectEntry[] = []
+  #sweepScheduled = false
   readonly #log: Logger | undefined
   /** Called after an entry is freed (metrics, waiters). */
   onFree: ((entry: ObjectEntry) => void) | undefined
@@ -52,12 +57,33 @@ export class ObjectTable {
     entry.refcount += n
   }
 
-  /** Drop `n` holds. At zero the object is freed, with everything only it held. */
+  /** Drop `n` holds. At zero the object is freed at the end of the turn, with what only it held. */
   decref(entry: ObjectEntry, n = 1): void {
     if (!entry.alive) return
     entry.refcount -= n
-    if (entry.refcount <= 0) this.#free([entry])
-    else if (entry.internal > 0) this.#candidates.add(entry)
+    if (entry.refcount <= 0) {
+      this.#doomed.push(entry)
+      if (!this.#sweepScheduled) {
+        this.#sweepScheduled = true
+        setImmediate(this.#sweepSoon)
+      }
+    } else if (entry.internal > 0) {
+      this.#candidates.add(entry)
+    }
+  }
+
+  readonly #sweepSoon = (): void => {
+    this.#sweepScheduled = false
+    this.sweep()
+  }
+
+  /** Free the objects whose count reached zero and stayed there. */
+  sweep(): void {
+    if (this.#doomed.length === 0) return
+    const doomed = this.#doomed
+    this.#doomed = []
+    const dead = [...new Set(doomed)].filter((e) => e.alive && e.refcount <= 0)
+    if (dead.length > 0) this.#free(dead)
   }
 
   /** Free an entry nobody came to hold (its creator went away before the reply, or create failed). */
@@ -104,19 +130,21 @@ export class ObjectTable {
     for (const ref of released) this.decref(ref)
   }
 
-  /** Free garbage cycles found since the last run. Cheap when there are none. */
+  /** Sweep, then free garbage cycles found since the last run. Cheap when there are none. */
   collect(): number {
+    this.sweep()
     if (this.#candidates.size === 0) return 0
     const roots = [...this.#candidates]
     this.#candidates.clear()
     const garbage = collectCycles(roots)
-    if (garbage.length > 0) this.#free(garbage, true)
-    return garbage.length
+    const freed = garbage.length
+    if (freed > 0) this.#free(garbage, true)
+    return freed
   }
 
   /** Free entries (and cascade). Iterative, so a 100 000-long chain cannot overflow the stack. */
   #free(start: ObjectEntry[], cycle = false): void {
-    const work = start
+    const work = [...start]
     const dying = new Set<ObjectEntry>(start)
     for (const e of start) e.alive = false
     while (work.length > 0) {

@@ -19,11 +19,23 @@ function pickRegister(mod: unknown): TypesModule | undefined {
   return typeof m === 'function' ? (m as TypesModule) : undefined
 }
 
+/** CommonJS through require (it also works inside test sandboxes), ES modules through import(). */
+async function loadModule(path: string): Promise<unknown> {
+  if (!path.endsWith('.mjs')) {
+    try {
+      return require(path) as unknown
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ERR_REQUIRE_ESM') throw err
+    }
+  }
+  return import(pathToFileURL(path).href)
+}
+
 export async function loadTypesModule(spec: string, registry: Registry, cwd = process.cwd()): Promise<void> {
   const path = resolve(cwd, spec)
   let mod: unknown
   try {
-    mod = await import(pathToFileURL(path).href)
+    mod = await loadModule(path)
   } catch (err) {
     throw new ConfigError(`cannot load types module ${spec}: ${(err as Error).message.split('\n')[0]}`)
   }
