@@ -14,6 +14,7 @@ import {
   ReplyKind,
   Tag,
   UnserializableError,
+  isPlainObject,
   joinBatch,
   type GoawayInfo,
   type ProxyPayload,
@@ -335,6 +336,6 @@ function findProxies(value: unknown, found: BaseProxy[] = [], depth = 0): BasePr
   else if (Array.isArray(value)) for (const v of value) findProxies(v, found, depth + 1)
   else if (value instanceof Map) for (const [k, v] of value) findProxies(v, findProxies(k, found, depth + 1), depth + 1)
   else if (value instanceof Set) for (const v of value) findProxies(v, found, depth + 1)
-  else if (value.constructor === Object || value.constructor === undefined) for (const v of Object.values(value)) findProxies(v, found, depth + 1)
+  else if (isPlainObject(value)) for (const v of Object.values(value)) findProxies(v, found, depth + 1)
   return found
 }

@@ -8,6 +8,7 @@
 // with no hook to intercept any of those. msgpackr's unpacker is used (see decoder.ts).
 
 import { UnserializableError } from '../errors'
+import { classOf, isPlainObject } from './classify'
 import { ExtCode, TYPED_ARRAY_KINDS } from './ext-codes'
 import { findUserCodec, type UserCodec } from './user-codecs'
 
@@ -308,9 +309,9 @@ export class Encoder {
 
   #writeObject(value: object, depth: number): void {
     if (depth > MAX_DEPTH) throw new UnserializableError(`value is nested deeper than ${MAX_DEPTH} levels (is it cyclic?)`)
-    const ctor = value.constructor
-    if (ctor === Object || ctor === undefined) return this.#writePlainObject(value as Record<string, unknown>, depth)
-    if (ctor === Array) {
+    const proto: unknown = Object.getPrototypeOf(value)
+    if (proto === Object.prototype || proto === null) return this.#writePlainObject(value as Record<string, unknown>, depth)
+    if (proto === Array.prototype) {
       const arr = value as unknown[]
       const n = arr.length
       this.#writeArrayHeader(n)
@@ -319,6 +320,7 @@ export class Encoder {
     }
     const refs = this.#refs
     if (refs !== undefined && value instanceof refs.cls) return this.#writeReference(refs, value)
+    const ctor = classOf(value)
     if (ctor === Map) {
       const map = value as Map<unknown, unknown>
       return this.#writeExt(ExtCode.MAP, () => {
@@ -532,8 +534,7 @@ function findUnencodablePath(root: unknown): string | undefined {
     if (typeof v !== 'object' || v === null) return undefined
     if (depth > MAX_DEPTH || seen.has(v)) return path
     seen.add(v)
-    const ctor = v.constructor
-    if (ctor === Object || ctor === undefined) {
+    if (isPlainObject(v)) {
       for (const k of Object.keys(v)) {
         const hit = visit((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1)
         if (hit !== undefined) return hit

@@ -9,6 +9,7 @@ import {
   UnknownExtension,
   UnknownMethodError,
   UnknownObjectError,
+  isPlainObject,
 } from '../../protocol'
 import { enterCall, leaveCall } from './call-context'
 import type { ManagerCore } from './manager-core'
@@ -177,7 +178,7 @@ function findBadArgument(args: unknown[]): Error | undefined {
     if (Array.isArray(v)) for (const x of v) stack.push(x)
     else if (v instanceof Map) for (const [k, x] of v) stack.push(k, x)
     else if (v instanceof Set) for (const x of v) stack.push(x)
-    else if (v.constructor === Object || v.constructor === undefined) for (const k in v) stack.push((v as Record<string, unknown>)[k])
+    else if (isPlainObject(v)) for (const k of Object.keys(v)) stack.push(v[k])
   }
   return undefined
 }

@@ -7,6 +7,7 @@
 
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
+import { isPlainObject } from '../../protocol'
 import { collectCycles } from './cycle-collector'
 import { ObjectEntry, isSharedRef, type SharedRef } from './object-entry'
 import type { TypeSpec } from './registry'
@@ -200,24 +201,23 @@ export function walkRefs(value: object, visit: (ref: SharedRef) => void): void {
       visit(v)
       continue
     }
-    const ctor = (v as object).constructor
-    if (ctor === Array) {
+    if (Array.isArray(v)) {
       const arr = v as unknown[]
       for (let i = 0; i < arr.length; i++) {
         const item = arr[i]
         if (typeof item === 'object' && item !== null) stack.push(item)
       }
-    } else if (ctor === Object || ctor === undefined) {
-      for (const k in v as Record<string, unknown>) {
+    } else if (isPlainObject(v as object)) {
+      for (const k of Object.keys(v as object)) {
         const item = (v as Record<string, unknown>)[k]
         if (typeof item === 'object' && item !== null) stack.push(item)
       }
-    } else if (ctor === Map) {
+    } else if (v instanceof Map) {
       for (const [k, item] of v as Map<unknown, unknown>) {
         if (typeof k === 'object' && k !== null) stack.push(k)
         if (typeof item === 'object' && item !== null) stack.push(item)
       }
-    } else if (ctor === Set) {
+    } else if (v instanceof Set) {
       for (const item of v as Set<unknown>) if (typeof item === 'object' && item !== null) stack.push(item)
     }
   }

@@ -1,6 +1,7 @@
 // `dict`: a Map with Python's dict methods. Any encodable value can be a key; composite keys
 // (arrays, objects…) compare by value, as tuples do in Python. Insertion order is kept.
 
+import { classOf } from '../../../protocol'
 import { currentHolder, type Holder } from '../../core/call-context'
 import { BatchIterator } from './iterator'
 import { isCompositeKey, denormalizeStringKey, normalizeKey, pythonError } from './values'
@@ -180,6 +181,6 @@ export class SharedDict {
 function describeKey(key: unknown): string {
   if (typeof key === 'string') return JSON.stringify(key).slice(0, 100)
   if (typeof key === 'bigint') return `${key}n`
-  if (typeof key === 'object' && key !== null) return key.constructor?.name ?? 'object'
+  if (typeof key === 'object' && key !== null) return (classOf(key) as { name?: string } | undefined)?.name ?? 'object'
   return String(key)
 }

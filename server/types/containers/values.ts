@@ -1,7 +1,7 @@
 // Value semantics the containers need and JavaScript lacks: Python-like equality (for index,
 // count, remove), ordering (for sort) and by-value dict keys for composite keys.
 
-import { Encoder } from '../../../protocol'
+import { Encoder, classOf, isPlainObject } from '../../../protocol'
 import { ObjectEntry, isSharedRef } from '../../core/object-entry'
 
 /** Python `==` for decoded values: deep for data, identity for shared references. */
@@ -17,12 +17,9 @@ export function valueEquals(a: unknown, b: unknown, depth = 0): boolean {
   }
   if (depth > 500) throw new RangeError('values nested too deeply to compare')
   if (isSharedRef(a as object) || isSharedRef(b as object)) return false
-  const ca = (a as object).constructor
-  if (ca !== (b as object).constructor) {
-    const plainA = ca === Object || ca === undefined
-    const plainB = (b as object).constructor === Object || (b as object).constructor === undefined
-    if (!(plainA && plainB)) return false
-  }
+  const plainA = isPlainObject(a as object)
+  const plainB = isPlainObject(b as object)
+  if (plainA !== plainB || (!plainA && classOf(a as object) !== classOf(b as object))) return false
   if (Array.isArray(a)) {
     const bb = b as unknown[]
     if (a.length !== bb.length) return false
@@ -48,7 +45,7 @@ export function valueEquals(a: unknown, b: unknown, depth = 0): boolean {
     const y = new Uint8Array(bv.buffer, bv.byteOffset, bv.byteLength)
     return x.length === y.length && Buffer.compare(x, y) === 0
   }
-  if (ca === Object || ca === undefined) {
+  if (plainA) {
     const ka = Object.keys(a as object)
     const kb = Object.keys(b as object)
     if (ka.length !== kb.length) return false
@@ -67,7 +64,7 @@ function kind(v: unknown): string {
   if (v instanceof Date) return 'Date'
   const t = typeof v
   if (t === 'bigint') return 'number'
-  if (t === 'object') return (v as object).constructor?.name ?? 'object'
+  if (t === 'object') return (classOf(v as object) as { name?: string } | undefined)?.name ?? 'object'
   return t
 }
 

@@ -1,0 +1,54 @@
+// A bare WebSocket peer for tests that must speak the wire by hand (hostile or foreign clients).
+
+import WebSocket from 'ws'
+import { SUBPROTOCOL, WS_PATH } from '../../protocol'
+
+export interface RawSocket {
+  ws: WebSocket
+  /** Frames received so far (raw bytes). */
+  frames: Buffer[]
+  /** Resolves with the next frame not yet taken. */
+  next(timeoutMs?: number): Promise<Buffer>
+  /** Resolves with [code, reason] when the socket closes. */
+  closed: Promise<[number, string]>
+}
+
+export async function rawSocket(address: string, protocol: string | null = SUBPROTOCOL): Promise<RawSocket> {
+  const ws = new WebSocket(address + WS_PATH, protocol === null ? [] : [protocol])
+  const frames: Buffer[] = []
+  let taken = 0
+  const waiters: Array<() => void> = []
+  ws.on('message', (data: Buffer) => {
+    frames.push(data)
+    for (const w of waiters.splice(0)) w()
+  })
+  const closed = new Promise<[number, string]>((resolve) => ws.on('close', (code, reason) => resolve([code, reason.toString()])))
+  ws.on('error', () => {})
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', reject)
+  })
+  return {
+    ws,
+    frames,
+    closed,
+    next(timeoutMs = 10_000) {
+      return new Promise<Buffer>((resolve, reject) => {
+        const take = (): boolean => {
+          if (taken < frames.length) {
+            resolve(frames[taken++]!)
+            return true
+          }
+          return false
+        }
+        if (take()) return
+        const timer = setTimeout(() => reject(new Error('no frame arrived')), timeoutMs)
+        const wait = (): void => {
+          if (take()) clearTimeout(timer)
+          else waiters.push(wait)
+        }
+        waiters.push(wait)
+      })
+    },
+  }
+}
