@@ -68,6 +68,8 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
   #backlog: unknown[][] | null = null
   #waitingFor = 0
   #closed: Error | null = null
+  /** The error calls get once the link closes, when the close is expected (shutdown()). */
+  #expectedClose: Error | null = null
 
   constructor(link: Link, options: { callTimeoutMs?: number } = {}) {
     super()
@@ -142,6 +144,11 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
     return createProxy(info, this, { typeid: token.typeid, address: this.address, id: token.id })
   }
 
+  /** The daemon is expected to close the link (this client asked it to shut down). */
+  expectClose(err: Error): void {
+    this.#expectedClose = err
+  }
+
   /** Close the link. `goodbye`: tell the daemon to end the session now (code 1000). */
   close(goodbye = true): void {
     if (this.#closed !== null) return
@@ -155,7 +162,9 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
       frame: (data) => this.#onFrame(data),
       closed: (code, reason) => {
         if (this.#closed === null) {
-          this.#shutdown(new ConnectionLostError(`the connection to ${this.address} was lost (${code}${reason ? ' ' + reason : ''})`))
+          this.#shutdown(
+            this.#expectedClose ?? new ConnectionLostError(`the connection to ${this.address} was lost (${code}${reason ? ' ' + reason : ''})`),
+          )
         }
       },
     })

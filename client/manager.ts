@@ -2,7 +2,7 @@
 // look them up by name, introspect, shut the daemon down, close.
 
 import { EventEmitter } from 'node:events'
-import { BadArgumentsError, type DebugInfo, type GoawayInfo, type TypeInfo } from '../protocol'
+import { BadArgumentsError, ManagerClosedError, type DebugInfo, type GoawayInfo, type TypeInfo } from '../protocol'
 import type { Connection } from './connection'
 import { BaseProxy, proxyRef } from './proxy'
 import type { DictProxy, ListProxy, NamespaceProxy, ProxyControls, Remote } from './types'
@@ -108,6 +108,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
   /** Stop the daemon (every session ends, every object is freed) and close this manager. */
   async shutdown(): Promise<void> {
     await this.#conn.call(null, 'shutdown', [])
+    this.#conn.expectClose(new ManagerClosedError('the daemon was shut down'))
     await this.#hooks.onShutdown?.()
     await this.close()
   }
