@@ -149,8 +149,6 @@ export const CloseCode = {
   SESSION_ENDED: 4003,
   /** The daemon has as many sessions as it allows. */
   TOO_MANY_SESSIONS: 4004,
-  /** The session exceeded its limit of calls in flight. */
-  TOO_MANY_IN_FLIGHT: 4005,
   /** The client does not read its replies fast enough (outgoing buffer over the cap). */
   SLOW_CONSUMER: 4006,
   /** No frame from the peer within twice the heartbeat interval. */

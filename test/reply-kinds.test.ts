@@ -102,6 +102,19 @@ describe('reply kinds', () => {
     await c.$release()
   })
 
+  test('#TRACEBACK: more parked calls than maxInFlight; the connection stays', async () => {
+    await using h = await startHarness({ types, maxInFlight: 3 })
+    const m = await h.client()
+    const c = await m.create<Counter>('Counter', 1)
+    const parked = [c.later(300), c.later(300), c.later(300)]
+    const err = await c.later(1).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(DispatchError)
+    expect((err as DispatchError).remoteCode).toBe('MANAGERD_ERR_TOO_MANY_IN_FLIGHT')
+    expect(await Promise.all(parked)).toEqual([1, 1, 1])
+    expect(await c.later(1)).toBe(1) // room again
+    await c.$release()
+  })
+
   test('#UNSERIALIZABLE: a result that cannot be encoded; its side effects stand', async () => {
     await using h = await startHarness({ types })
     const m = await h.client()

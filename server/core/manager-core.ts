@@ -7,6 +7,7 @@ import {
   Decoder,
   PROTOCOL_VERSION,
   Tag,
+  TooManyInFlightError,
   type CloseCode as CloseCodeT,
   type DebugInfo,
   type Holders,
@@ -32,6 +33,8 @@ export interface CoreOptions {
   sessionGraceMs?: number
   /** Called when a client calls shutdown(). */
   onShutdownRequest?: (reason: string) => void
+  /** Most calls one session may have parked at once. Default 10 000. */
+  maxInFlight?: number
 }
 
 /** What the transport must do after a frame: nothing, or close the connection. */
@@ -50,6 +53,7 @@ export class ManagerCore {
   readonly startedAt = Date.now()
   readonly #decoder: Decoder
   #dangling = 0
+  readonly #maxInFlight: number
   #onShutdownRequest: ((reason: string) => void) | undefined
 
   constructor(options: CoreOptions) {
@@ -59,6 +63,7 @@ export class ManagerCore {
     this.replies = new ReplyWriter({ address: options.address, sendErrorStacks: options.sendErrorStacks ?? false })
     this.dispatcher = new Dispatcher(this, this.replies)
     this.#onShutdownRequest = options.onShutdownRequest
+    this.#maxInFlight = options.maxInFlight ?? 10_000
     this.#decoder = new Decoder((typeid, id) => {
       const entry = this.table.get(id)
       if (entry !== undefined && entry.typeid === typeid) return entry
@@ -134,6 +139,10 @@ export class ManagerCore {
             code: 'MANAGERD_ERR_BAD_ARGUMENTS',
           }),
         )
+        return null
+      }
+      if (session.parked.size >= this.#maxInFlight) {
+        this.replies.traceback(session, reqId, new TooManyInFlightError(`this session already has ${this.#maxInFlight} calls parked`))
         return null
       }
       if (session.parked.has(reqId)) {

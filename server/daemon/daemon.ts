@@ -51,6 +51,7 @@ export class Daemon {
       log,
       sendErrorStacks: config.errorStacks,
       sessionGraceMs: config.sessionGraceMs,
+      maxInFlight: config.maxInFlight,
       onShutdownRequest: (reason) => void this.stop(reason),
     })
     this.stopped = new Promise((resolve) => (this.#resolveStopped = resolve))
