@@ -90,6 +90,8 @@ describe('managerd CLI', () => {
     const m = await connect(d.address, { authkey: 'k' })
     const c = await m.create<{ later(ms: number): Promise<number> }>('Counter', 41)
     const inFlight = c.later(1500) // parked on the daemon: the drain waits for it
+    inFlight.catch(() => {}) // asserted below; keep a failure here from going unhandled
+    await eventually(async () => (await m.debugInfo()).sessions[0]?.parkedCalls === 1, 5000, 'the call to be parked')
     d.child.kill('SIGTERM')
     await eventually(async () => (await fetch(`${http}/readyz`)).status === 503, 5000, 'readyz to turn 503')
     expect(await (await fetch(`${http}/readyz`)).json()).toEqual({ status: 'draining' })
