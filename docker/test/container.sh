@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source docker/test/netns.sh
 netns_need_root
-netns_need podman buildah runc debootstrap ip node numfmt
+netns_need podman buildah runc debootstrap ip node numfmt docker-compose
 [[ -f dist/client/index.js ]] || { echo "$0: build first (npm run build)" >&2; exit 1; }
 
 export CONTAINERS_CONF=$PWD/docker/test/containers.conf
@@ -18,16 +18,27 @@ export CTR_IMAGE=localhost/managerd:test
 export CTR_NAME=$NS_RUN-daemon CTR_WORKER=$NS_RUN-worker CTR_SECRET=$NS_RUN-authkey
 rm -rf "$CTR_ARTIFACTS" && mkdir -p "$CTR_ARTIFACTS"
 
-# Our containers and secrets are named mgd<pid>-…: remove this run's, and those of killed runs.
+# Our containers, secrets and networks are named mgd<pid>-… (mgd<pid>compose_… for compose's):
+# remove this run's, and those of runs that were killed before their own cleanup.
+ours_or_stale() {
+  local pid
+  pid=$(sed -E 's/^mgd([0-9]+).*/\1/' <<<"$1")
+  [[ "$pid" == "$$" ]] || ! kill -0 "$pid" 2>/dev/null
+}
 podman_cleanup() {
-  local name pid
-  for name in $(podman ps -a --format '{{.Names}}' | grep -E '^mgd[0-9]+-' || true); do
-    pid=${name#mgd}; pid=${pid%%-*}
-    if [[ "$pid" == "$$" ]] || ! kill -0 "$pid" 2>/dev/null; then podman rm -f -t 0 "$name" >/dev/null 2>&1 || true; fi
+  local name
+  if [[ -n "${podman_service_pid:-}" ]]; then
+    DOCKER_HOST=$COMPOSE_DOCKER_HOST docker-compose -f "$COMPOSE_FILE_COPY" -p "$COMPOSE_PROJECT" down -t 0 >/dev/null 2>&1 || true
+    kill "$podman_service_pid" 2>/dev/null || true
+  fi
+  for name in $(podman ps -a --format '{{.Names}}' | grep -E '^mgd[0-9]+(-|compose_)' || true); do
+    ours_or_stale "$name" && podman rm -f -t 0 "$name" >/dev/null 2>&1 || true
   done
   for name in $(podman secret ls --format '{{.Name}}' | grep -E '^mgd[0-9]+-' || true); do
-    pid=${name#mgd}; pid=${pid%%-*}
-    if [[ "$pid" == "$$" ]] || ! kill -0 "$pid" 2>/dev/null; then podman secret rm "$name" >/dev/null 2>&1 || true; fi
+    ours_or_stale "$name" && podman secret rm "$name" >/dev/null 2>&1 || true
+  done
+  for name in $(podman network ls --format '{{.Name}}' | grep -E '^mgd[0-9]+compose_' || true); do
+    ours_or_stale "$name" && podman network rm -f "$name" >/dev/null 2>&1 || true
   done
 }
 cleanup() {
@@ -82,3 +93,20 @@ podman secret create "$CTR_SECRET" "$keyfile" >/dev/null
 export MANAGERD_AUTHKEY_FILE=$keyfile # what the clients on the host and in the namespace read
 
 node docker/test/container-scenario.js
+
+echo "::: docker/compose.yaml through docker-compose and podman's Docker API"
+# A copy of docker/ with its own secret, so a developer's docker/authkey is never touched.
+compose_dir=$CTR_ARTIFACTS/compose/docker
+mkdir -p "$compose_dir"
+cp -r docker/compose.yaml docker/types "$compose_dir/"
+export COMPOSE_FILE_COPY=$compose_dir/compose.yaml COMPOSE_PROJECT="mgd$$compose"
+export COMPOSE_AUTHKEY=$compose_dir/authkey
+node dist/server/daemon/cli.js keygen --out "$COMPOSE_AUTHKEY" >/dev/null
+chmod 0644 "$COMPOSE_AUTHKEY" # compose bind-mounts file secrets as they are: the node user must read it
+export COMPOSE_HOST_PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+export COMPOSE_DOCKER_HOST=unix://$CTR_ARTIFACTS/podman.sock
+podman system service --time=0 "$COMPOSE_DOCKER_HOST" >"$CTR_ARTIFACTS/podman-service.log" 2>&1 &
+podman_service_pid=$!
+for _ in $(seq 100); do [[ -S "$CTR_ARTIFACTS/podman.sock" ]] && break; sleep 0.1; done
+
+node docker/test/compose-scenario.js
