@@ -36,6 +36,12 @@ case "$NODE_VERSION" in v20.*) ;; *) log "node $NODE_VERSION is not Node 20: the
 KEY=$( { sha256sum "${BASH_SOURCE[0]}" "$NODE_BIN" | awk '{print $1}'; echo "$NPM_VERSION $MIRROR $SUITE"; } | sha256sum | cut -c1-16)
 CACHED="$CACHE_REPO:$KEY"
 
+# A real node:20-bookworm-slim (pulled where a registry is reachable) is left alone.
+if podman image exists "$TARGET" && [[ "$(podman image inspect --format '{{.Comment}}' "$TARGET")" != "managerd stand-in"* ]]; then
+  log "$TARGET exists and is not a stand-in: using it as it is"
+  exit 0
+fi
+
 if podman image exists "$CACHED"; then
   podman tag "$CACHED" "$TARGET"
   log "cached: $TARGET is $CACHED (node $NODE_VERSION, npm $NPM_VERSION); inputs unchanged, nothing to build"
