@@ -27,7 +27,7 @@ FROM node:20-bookworm-slim AS prod-deps
 ARG NODE_EXTRA_CA_CERTS
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error && rm -rf /root/.npm
+RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
 # ---- runtime ---------------------------------------------------------------------------------
 FROM node:20-bookworm-slim

@@ -15,6 +15,8 @@ const MANAGER_EVENTS = ['goaway', 'close', 'disconnect', 'reconnect', 'sessionLo
 const MANAGER_METHODS = new Set(['numberOfObjects', 'debugInfo', 'listTypes', 'ping', 'unpublish'])
 
 let manager
+/** Which connection an event came from: 1, then 2 after connecting again... */
+let generation = 0
 const objects = new Map()
 
 function out(message) {
@@ -51,9 +53,9 @@ const ops = {
     // Connecting again replaces the session: the old manager goes first, whatever its state.
     await manager?.close().catch(() => {})
     const m = await connect(address, { name, ...options })
-    const generation = (ops.generation = (ops.generation ?? 0) + 1)
+    const g = ++generation
     for (const event of MANAGER_EVENTS) {
-      m.on(event, (data) => out({ event, generation, sessionId: m.sessionId, data: data ?? null, at: Date.now() }))
+      m.on(event, (data) => out({ event, generation: g, sessionId: m.sessionId, data: data ?? null, at: Date.now() }))
     }
     manager = m
     objects.clear()

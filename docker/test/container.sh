@@ -3,8 +3,9 @@
 # image), then docker/test/container-scenario.js runs it and checks it. Network: a switch
 # namespace; the container runs in its own namespace on it, a second namespace is another client
 # host, and a veth plugs this machine's root namespace in, so a client on the host itself
-# connects too. Containers, the secret and the namespaces are removed on exit, failed or not.
-# Logs and measurements: .artifacts/container-test/.
+# connects too. Then docker/test/compose-scenario.js runs docker/compose.yaml through
+# docker-compose and podman's Docker API. Containers, secret, compose network, the API service
+# and the namespaces are removed on exit, failed or not. Logs, measurements: .artifacts/container-test/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source docker/test/netns.sh
