@@ -1,7 +1,7 @@
 // The managerd command as users run it: flags, env twins, exit codes, the generated key,
 // health endpoints and the graceful stop.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { chownSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { connect } from '../client'
 import { eventually } from './helpers/harness'
@@ -98,5 +98,37 @@ describe('managerd CLI', () => {
     expect(await inFlight).toBe(41)
     expect(await d.exited).toBe(0)
     await m.close()
+  })
+})
+
+describe('advertised address', () => {
+  test('a wildcard bind advertises the hostname, not 127.0.0.1', async () => {
+    const d = await startCli(['--host', '0.0.0.0', '--port', '0'], { MANAGERD_AUTHKEY: 'k' })
+    try {
+      expect(d.address).toMatch(new RegExp(`^ws://${hostname()}:\\d+$`))
+      const m = await connect(d.address.replace(hostname(), '127.0.0.1'), { authkey: 'k' })
+      expect(m.address).toBe(d.address)
+      await m.close()
+    } finally {
+      d.child.kill('SIGTERM')
+      await d.exited
+    }
+  })
+
+  // chown to another user needs root; CI runs as root (ENVIRONMENT.md), a developer may not.
+  const asRoot = process.getuid?.() === 0 ? test : test.skip
+  asRoot('a mounted key file owned by someone else is not warned about; our own loose one is', async () => {
+    const dir = tmp()
+    const key = join(dir, 'key')
+    writeFileSync(key, 'k\n', { mode: 0o644 })
+    const own = await startCli(['--port', '0', '--authkey-file', key], { MANAGERD_AUTHKEY: '' })
+    own.child.kill('SIGTERM')
+    await own.exited
+    expect(own.logs.some((l) => String(l.msg).includes('chmod 600'))).toBe(true)
+    chownSync(key, 65534, 65534) // nobody: as a secret mounted from the host
+    const mounted = await startCli(['--port', '0', '--authkey-file', key], { MANAGERD_AUTHKEY: '' })
+    mounted.child.kill('SIGTERM')
+    await mounted.exited
+    expect(mounted.logs.some((l) => String(l.msg).includes('chmod 600'))).toBe(false)
   })
 })

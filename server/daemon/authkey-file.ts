@@ -35,7 +35,11 @@ export function readAuthkeyFile(path: string, log?: Logger): string {
   const key = parseAuthkeyFile(content)
   if (key.length === 0) throw new ConfigError(`authkey file ${path} is empty`)
   try {
-    if ((statSync(path).mode & 0o077) !== 0) log?.warn({ path }, 'authkey file is readable by group or others; chmod 600 it')
+    // Only a key file of our own can be fixed by chmod; a mounted secret owned by someone else
+    // (docker run -v, compose file secrets) must be readable by us and is not warned about.
+    const st = statSync(path)
+    const ours = typeof process.getuid !== 'function' || st.uid === process.getuid()
+    if (ours && (st.mode & 0o077) !== 0) log?.warn({ path }, 'authkey file is readable by group or others; chmod 600 it')
   } catch {
     // a secret mounted read-only may not stat the same way; the key was read, that is enough
   }

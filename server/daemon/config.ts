@@ -26,7 +26,7 @@ export const DAEMON_OPTIONS = {
   tlsKey: { flag: 'tls-key', env: 'MANAGERD_TLS_KEY', kind: 'string', help: 'PEM private key file for --tls-cert' },
   maxFrameBytes: { flag: 'max-frame-bytes', env: 'MANAGERD_MAX_FRAME_BYTES', kind: 'int', min: 1024, help: 'largest frame accepted; larger closes the connection with 1009 (default 16 MiB)' },
   sessionGraceMs: { flag: 'session-grace-ms', env: 'MANAGERD_SESSION_GRACE_MS', kind: 'int', min: 0, help: 'how long a dropped session can be resumed (default 30000)' },
-  advertiseUrl: { flag: 'advertise-url', env: 'MANAGERD_ADVERTISE_URL', kind: 'string', help: 'URL put in tokens and shown to clients (default ws://HOST:PORT)' },
+  advertiseUrl: { flag: 'advertise-url', env: 'MANAGERD_ADVERTISE_URL', kind: 'string', help: 'URL put in tokens and shown to clients (default ws://HOST:PORT; the hostname for 0.0.0.0)' },
   errorStacks: { flag: 'error-stacks', env: 'MANAGERD_ERROR_STACKS', kind: 'bool', help: 'send remote stack traces to clients (default off)' },
   heartbeatMs: { flag: 'heartbeat-ms', env: 'MANAGERD_HEARTBEAT_MS', kind: 'int', min: 0, help: 'ping interval; a peer silent for 2 intervals is dropped (default 5000, 0 = off)' },
   handshakeTimeoutMs: { flag: 'handshake-timeout-ms', env: 'MANAGERD_HANDSHAKE_TIMEOUT_MS', kind: 'int', min: 1, help: 'time allowed for the handshake (default 5000)' },

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { hostname } from 'node:os'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { CloseCode, authkeyBytes, type Limits } from '../../protocol'
@@ -127,8 +128,7 @@ export class Daemon {
     const addr = this.#app.server.address() as AddressInfo
     this.#port = addr.port
     const scheme = https !== undefined ? 'wss' : 'ws'
-    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
-    this.#address = config.advertiseUrl ?? `${scheme}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`
+    this.#address = config.advertiseUrl ?? `${scheme}://${advertisedHost(addr)}:${addr.port}`
     this.core.replies.setAddress(this.#address)
     this.#readiness = 'ready'
     log.info({ address: this.#address, host: config.host, port: addr.port, tls: https !== undefined }, 'listening')
@@ -162,6 +162,17 @@ export class Daemon {
     log.info({ objects: this.core.table.size }, 'stopped')
     this.#resolveStopped()
   }
+}
+
+/**
+ * The host put in tokens when no --advertise-url is given: the bound address, or for a wildcard
+ * bind (0.0.0.0, ::) this machine's hostname — what other hosts (and containers on a network)
+ * can usually reach, where 127.0.0.1 would name each client's own machine.
+ */
+function advertisedHost(addr: AddressInfo): string {
+  const wildcard = addr.address === '0.0.0.0' || addr.address === '::'
+  if (wildcard) return hostname()
+  return addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
