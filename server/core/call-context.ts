@@ -4,7 +4,8 @@
 // method: read what you need before the first `await` (like Python's threading.current_thread()).
 
 import type { Logger } from 'pino'
-import type { ObjectEntry, SharedRef } from './object-entry'
+import { NotExposedError, UnknownObjectError } from '../../protocol'
+import { ObjectEntry, type SharedRef } from './object-entry'
 import type { ObjectTable } from './object-table'
 import type { Session } from './session'
 
@@ -42,6 +43,25 @@ export interface CallContext {
   readonly signal: AbortSignal
   /** The calling session's logger (session id, client name and address already bound). */
   readonly log: Logger
+  /**
+   * Make a new shared object of a registered type, held by the target as a container holds what
+   * it stores: for types built from other shared objects (a Value and the Lock guarding it).
+   * Return the ref from a method to hand the caller a proxy; `holder.drop(ref)` lets it go.
+   * The type's `create` must be synchronous.
+   */
+  create(typeid: string, ...args: unknown[]): SharedRef
+  /**
+   * Call an exposed method of another shared object for the same caller (session, signal), as if
+   * the client had called it; methodToTypeid does not apply. Returns what the method returns.
+   */
+  invoke(ref: SharedRef, method: string, ...args: unknown[]): unknown
+}
+
+/** What calls need of the manager core: the table, and making objects during a call. */
+export interface CallHost {
+  readonly table: ObjectTable
+  /** A new entry of `typeid` made by synchronous create(...args), held by nobody yet. */
+  createInCall(typeid: string, args: unknown[], session: Session): ObjectEntry
 }
 
 class EntryHolder implements Holder {
@@ -64,16 +84,42 @@ class ActiveCall implements CallContext {
   session!: Session
   target!: ObjectEntry
   reqId = 0
-  table!: ObjectTable
+  host!: CallHost
 
   get holder(): Holder {
-    return new EntryHolder(this.table, this.target)
+    return new EntryHolder(this.host.table, this.target)
   }
   get signal(): AbortSignal {
     return this.session.signalFor(this.reqId)
   }
   get log(): Logger {
     return this.session.log
+  }
+
+  create(typeid: string, ...args: unknown[]): SharedRef {
+    const { host, session, target, reqId } = this
+    let entry: ObjectEntry
+    try {
+      entry = host.createInCall(typeid, args, session)
+    } finally {
+      // The new object's create ran as a call of its own: this call goes on where it was.
+      enterCall(host, session, target, reqId)
+    }
+    host.table.hold(target, entry)
+    return entry
+  }
+
+  invoke(ref: SharedRef, method: string, ...args: unknown[]): unknown {
+    const { host, session, target, reqId } = this
+    if (!(ref instanceof ObjectEntry) || !ref.alive) throw new UnknownObjectError(`no shared object with id '${ref.id}'`)
+    const fn = ref.exposed.has(method) ? (ref.obj as Record<string, unknown>)[method] : undefined
+    if (typeof fn !== 'function') throw new NotExposedError(`method '${method}' of ${ref.typeid} is not exposed`)
+    enterCall(host, session, ref, reqId)
+    try {
+      return fn.apply(ref.obj, args)
+    } finally {
+      enterCall(host, session, target, reqId)
+    }
   }
 }
 
@@ -93,8 +139,8 @@ export function currentHolder(): Holder {
 }
 
 /** Make `currentCall()` describe this call until leaveCall(). Used by the dispatcher only. */
-export function enterCall(table: ObjectTable, session: Session, target: ObjectEntry, reqId: number): void {
-  active.table = table
+export function enterCall(host: CallHost, session: Session, target: ObjectEntry, reqId: number): void {
+  active.host = host
   active.session = session
   active.target = target
   active.reqId = reqId

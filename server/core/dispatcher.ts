@@ -58,7 +58,7 @@ export class Dispatcher {
       return this.#replies.traceback(session, reqId, new NotExposedError(`'${method}' of ${entry.typeid} is not a method`))
     }
     let result: unknown
-    enterCall(this.#core.table, session, entry, reqId)
+    enterCall(this.#core, session, entry, reqId)
     try {
       result = fn.apply(obj, args)
     } catch (err) {

@@ -8,6 +8,7 @@ import {
   PROTOCOL_VERSION,
   Tag,
   TooManyInFlightError,
+  UnknownTypeError,
   type CloseCode as CloseCodeT,
   type DebugInfo,
   type Holders,
@@ -168,7 +169,7 @@ export class ManagerCore {
   create(spec: TypeSpec, args: unknown[], session: Session): ProxyResult | Promise<ProxyResult> {
     const entry = this.table.add(undefined, spec, EMPTY_EXPOSED)
     let made: unknown
-    enterCall(this.table, session, entry, -1)
+    enterCall(this, session, entry, -1)
     try {
       made = spec.create!(...args)
     } catch (err) {
@@ -188,6 +189,23 @@ export class ManagerCore {
       )
     }
     return this.#complete(entry, made)
+  }
+
+  /** CallContext.create: an object made during another's call. Its create must be synchronous. */
+  createInCall(typeid: string, args: unknown[], session: Session): ObjectEntry {
+    const spec = this.registry.get(typeid)
+    if (spec?.create === undefined) throw new UnknownTypeError(`no creatable type '${typeid}' is registered`)
+    let made: ProxyResult | Promise<ProxyResult>
+    try {
+      made = this.create(spec, args, session)
+    } catch (err) {
+      throw err instanceof UserCodeError ? err.cause : err
+    }
+    if (made instanceof Promise) {
+      made.then((r) => this.table.freeIfUnheld(r.entry), () => {})
+      throw new TypeError(`type '${typeid}' has an asynchronous create; only synchronous ones can be made during a call`)
+    }
+    return made.entry
   }
 
   #complete(entry: ObjectEntry, obj: unknown): ProxyResult {
