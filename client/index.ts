@@ -3,7 +3,7 @@ export { connect, DEFAULT_ADDRESS, type ConnectOptions } from './connect'
 export { startManager, type StartManagerOptions } from './start-manager'
 export { localManager, type LocalManagerOptions } from './local-manager'
 export { Manager, type ManagerEvents } from './manager'
-export { BaseProxy, isProxy } from './proxy'
+export { BaseProxy, isProxy, registerClientMethods, type ClientMethod } from './proxy'
 export type { Remote, ProxyControls, DictProxy, ListProxy, NamespaceProxy, IteratorProxy } from './types'
 export {
   ManagerError,

@@ -121,8 +121,35 @@ export interface ProxyClassInfo {
   exposed: ReadonlySet<string> | null
 }
 
+/** A method that runs in the client on proxies of some typeids; `this` is the proxy. */
+export type ClientMethod = (this: never, ...args: never[]) => unknown
+
+const clientMethods = new Map<string, Map<string, ClientMethod>>()
+
+/**
+ * Give the proxies of `typeids` methods that run in the client, built on their remote methods:
+ * `withLock` on locks (Python's `with lock:`), `waitFor` on conditions. A remote method of the
+ * same name wins. Proxy classes are made per connection on first use: register before connecting.
+ */
+export function registerClientMethods(typeids: string | readonly string[], methods: Readonly<Record<string, ClientMethod>>): void {
+  for (const [name, fn] of Object.entries(methods)) {
+    if (name === 'then' || name.startsWith('$') || name in BaseProxy.prototype) throw new TypeError(`'${name}' cannot be a client method`)
+    if (typeof fn !== 'function') throw new TypeError(`client method '${name}' must be a function`)
+  }
+  for (const typeid of typeof typeids === 'string' ? [typeids] : typeids) {
+    let own = clientMethods.get(typeid)
+    if (own === undefined) clientMethods.set(typeid, (own = new Map()))
+    for (const [name, fn] of Object.entries(methods)) own.set(name, fn)
+  }
+}
+
 export function newProxyClass(typeid: string): ProxyClassInfo {
-  return { typeid, proto: Object.create(BaseProxy.prototype) as BaseProxy, exposed: null }
+  const proto = Object.create(BaseProxy.prototype) as BaseProxy
+  for (const [name, fn] of clientMethods.get(typeid) ?? []) {
+    // Configurable, so that defineMethods() can put a remote method of the same name in its place.
+    Object.defineProperty(proto, name, { value: fn, writable: false, enumerable: false, configurable: true })
+  }
+  return { typeid, proto, exposed: null }
 }
 
 /** Give the class its methods (once; exposed is fixed per typeid). */
