@@ -2,7 +2,13 @@
 
 import type { Registry } from '../core/registry'
 import { registerContainers } from './containers'
+import { registerQueues } from './queues'
+import { registerSync } from './sync'
+import { registerValues } from './values'
 
 export function registerBuiltins(registry: Registry): void {
   registerContainers(registry)
+  registerSync(registry)
+  registerQueues(registry)
+  registerValues(registry)
 }
