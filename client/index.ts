@@ -18,6 +18,7 @@ export {
   SessionLostError,
   ManagerClosedError,
   NotExposedError,
+  BadArgumentsError,
   QueueEmpty,
   QueueFull,
   BrokenBarrierError,
