@@ -4,7 +4,34 @@ export { startManager, type StartManagerOptions } from './start-manager'
 export { localManager, type LocalManagerOptions } from './local-manager'
 export { Manager, type ManagerEvents } from './manager'
 export { BaseProxy, isProxy, registerClientMethods, type ClientMethod } from './proxy'
-export type { Remote, ProxyControls, DictProxy, ListProxy, NamespaceProxy, IteratorProxy } from './types'
+export type {
+  Remote,
+  ProxyControls,
+  DictProxy,
+  ListProxy,
+  NamespaceProxy,
+  IteratorProxy,
+  BlockingOptions,
+  OwnerOption,
+  WithLockOptions,
+  QueueProxy,
+  JoinableQueueProxy,
+  LockProxy,
+  RLockProxy,
+  SemaphoreProxy,
+  ConditionProxy,
+  EventProxy,
+  BarrierOptions,
+  BarrierProxy,
+  Typecode,
+  CValueOf,
+  CInputOf,
+  CArrayInit,
+  CSliceOf,
+  ValueOptions,
+  ValueProxy,
+  ArrayProxy,
+} from './types'
 export {
   ManagerError,
   RemoteError,

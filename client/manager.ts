@@ -5,7 +5,29 @@ import { EventEmitter } from 'node:events'
 import { BadArgumentsError, ManagerClosedError, type DebugInfo, type GoawayInfo, type TypeInfo } from '../protocol'
 import type { Connection } from './connection'
 import { BaseProxy, proxyRef } from './proxy'
-import type { DictProxy, ListProxy, NamespaceProxy, ProxyControls, Remote } from './types'
+import './sync-methods' // withLock / waitFor on the proxies of the sync types
+import type {
+  ArrayProxy,
+  BarrierOptions,
+  BarrierProxy,
+  CArrayInit,
+  CInputOf,
+  ConditionProxy,
+  DictProxy,
+  EventProxy,
+  JoinableQueueProxy,
+  ListProxy,
+  LockProxy,
+  NamespaceProxy,
+  ProxyControls,
+  QueueProxy,
+  RLockProxy,
+  Remote,
+  SemaphoreProxy,
+  Typecode,
+  ValueOptions,
+  ValueProxy,
+} from './types'
 
 export interface ManagerEvents {
   /** The daemon is draining (shutdown or SIGTERM): finish up, reconnect later or elsewhere. */
@@ -69,6 +91,62 @@ export class Manager extends EventEmitter<ManagerEvents> {
     return this.#create('Namespace', init) as Promise<NamespaceProxy<T>>
   }
 
+  /** A FIFO queue; `maxsize` 0 (the default) means no limit. */
+  queue<T = unknown>(maxsize?: number): Promise<QueueProxy<T>> {
+    return this.#make('Queue', maxsize) as Promise<QueueProxy<T>>
+  }
+
+  /** A queue that counts unfinished tasks: `taskDone()` and `join()`. */
+  joinableQueue<T = unknown>(maxsize?: number): Promise<JoinableQueueProxy<T>> {
+    return this.#make('JoinableQueue', maxsize) as Promise<JoinableQueueProxy<T>>
+  }
+
+  /** A mutex owned by the session that acquires it (released if that session ends). */
+  lock(): Promise<LockProxy> {
+    return this.#make('Lock') as Promise<LockProxy>
+  }
+
+  /** A reentrant lock: owner = session + optional label. */
+  rlock(): Promise<RLockProxy> {
+    return this.#make('RLock') as Promise<RLockProxy>
+  }
+
+  semaphore(value?: number): Promise<SemaphoreProxy> {
+    return this.#make('Semaphore', value) as Promise<SemaphoreProxy>
+  }
+
+  /** A semaphore whose release() rejects above its initial value. */
+  boundedSemaphore(value?: number): Promise<SemaphoreProxy> {
+    return this.#make('BoundedSemaphore', value) as Promise<SemaphoreProxy>
+  }
+
+  /** A condition variable over `lock` (a Lock or RLock), or over a Lock of its own. */
+  condition(lock?: LockProxy | RLockProxy): Promise<ConditionProxy> {
+    return this.#make('Condition', lock) as Promise<ConditionProxy>
+  }
+
+  event(): Promise<EventProxy> {
+    return this.#make('Event') as Promise<EventProxy>
+  }
+
+  barrier(parties: number, options?: BarrierOptions): Promise<BarrierProxy> {
+    return this.#make('Barrier', parties, options) as Promise<BarrierProxy>
+  }
+
+  /** A C-typed value (sharedctypes typecode), guarded by a Lock unless `{ lock: false }`. */
+  value<C extends Typecode>(typecode: C, init?: CInputOf<C>, options?: ValueOptions): Promise<ValueProxy<C>> {
+    return this.#make('Value', typecode, init, options) as Promise<ValueProxy<C>>
+  }
+
+  /** A fixed-length C-typed array: a size (zeros) or the initial items ('c': a Buffer, 'u': a string). */
+  array<C extends Typecode>(
+    typecode: C,
+    sizeOrInit: number | CArrayInit<C>,
+    options?: ValueOptions,
+  ): Promise<ArrayProxy<C>> {
+    return this.#make('Array', typecode, sizeOrInit, options) as Promise<ArrayProxy<C>>
+  }
+
   /** Publish a shared object under a name: the name holds it until unpublished or replaced. */
   async publish(name: string, proxy: ProxyControls): Promise<void> {
     await this.#conn.call(null, 'publish', [name, this.#idOf(proxy)])
@@ -124,6 +202,12 @@ export class Manager extends EventEmitter<ManagerEvents> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
+  }
+
+  /** create(typeid, ...args) without trailing undefined arguments (the type's defaults apply). */
+  #make(typeid: string, ...args: unknown[]): Promise<unknown> {
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop()
+    return this.#conn.call(null, 'create', [typeid, ...args])
   }
 
   #create(typeid: string, init: unknown): Promise<unknown> {
