@@ -10,6 +10,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['<rootDir>/test/helpers/jest-setup.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/jest-after-each.ts'],
   testTimeout: 30000,
   // Daemons run in child processes; give them time to exit before jest reports open handles.
   openHandlesTimeout: 2000,

@@ -9,6 +9,12 @@ import { Daemon, type DaemonOptions } from '../../server'
 
 export const TEST_KEY = 'test-authkey-0123456789'
 
+/**
+ * Daemons started by harnesses and not yet stopped. A test that times out never reaches its
+ * `await using` disposal; jest-after-each.ts stops what is left so the worker can exit.
+ */
+export const liveDaemons = new Set<Daemon>()
+
 /** Captures the daemon's pino lines so tests can assert on logs (and on secrets not being there). */
 export class LogCapture {
   readonly lines: Array<Record<string, unknown>> = []
@@ -63,6 +69,8 @@ export interface Harness extends AsyncDisposable {
 export async function startHarness(options: DaemonOptions = {}): Promise<Harness> {
   const logs = new LogCapture()
   const daemon = await Daemon.start({ port: 0, authkey: TEST_KEY, logger: logs.logger, heartbeatMs: 0, ...options })
+  liveDaemons.add(daemon)
+  void daemon.stopped.then(() => liveDaemons.delete(daemon))
   const clients: Manager[] = []
   const baseline = daemon.core.table.size
   return {
