@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --profile] [-- --rows a,b,c,d,e,f,g]`: managerd side by side
+// `npm run bench [-- --quick] [-- --profile] [-- --rows a,b,c,d,e,f,g] [-- --runs N --seconds S --warmup S]`: managerd side by side
 // with the bare-socket floor, Redis + ioredis (when redis-server is installed) and Python's
 // SyncManager, in one run, as medians with their spread and as ratios.
 
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       rows: { type: 'string', default: 'a,b,c,d,e,f,g' },
       runs: { type: 'string' },
       seconds: { type: 'string' },
+      warmup: { type: 'string' },
     },
   })
   const quick = values.quick === true
@@ -55,10 +56,13 @@ async function main(): Promise<void> {
     quick,
     runs: Number(values.runs ?? (quick ? 3 : 5)),
     seconds: Number(values.seconds ?? (quick ? 0.5 : 2)),
+    // A cold client or daemon needs ~1 s (a few thousand calls) to reach its JIT-compiled speed.
+    warmupMs: Number(values.warmup ?? (quick ? 1 : 2)) * 1000,
     daemon,
     floorNaive,
     floorCorked,
     redisUrl: redis?.url,
+    redisPid: redis?.pid,
     notes,
     types,
   }

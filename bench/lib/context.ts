@@ -19,10 +19,13 @@ export interface BenchContext {
   runs: number
   /** Seconds per timed run. */
   seconds: number
+  /** Untimed warm-up of each load worker before its timed runs (JIT), in ms. */
+  warmupMs: number
   daemon: Peer
   floorNaive: Peer
   floorCorked: Peer
   redisUrl: string | undefined
+  redisPid: number | undefined
   notes: string[]
   /** Types the daemon has (rows e and f need Queue and Lock). */
   types: Set<string>

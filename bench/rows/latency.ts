@@ -2,46 +2,70 @@
 
 import type { LoadJob } from '../workers/load-worker'
 import type { BenchContext, Row, System } from '../lib/context'
+import { cpuMicros } from '../lib/cpu'
 import { WorkerPool, runPython } from '../lib/processes'
 import { figure, type Figure } from '../lib/stats'
 
-function targets(ctx: BenchContext): Array<[System, LoadJob['system'], string]> {
-  const list: Array<[System, LoadJob['system'], string]> = [
-    ['managerd', 'managerd', ctx.daemon.address],
-    ['floorNaive', 'floor', ctx.floorNaive.address],
-    ['floorCorked', 'floor', ctx.floorCorked.address],
+/** The systems of rows a and b: [column, load-worker kind, address, server pid]. */
+function targets(ctx: BenchContext): Array<[System, LoadJob['system'], string, number | undefined]> {
+  const list: Array<[System, LoadJob['system'], string, number | undefined]> = [
+    ['managerd', 'managerd', ctx.daemon.address, ctx.daemon.pid],
+    ['floorNaive', 'floor', ctx.floorNaive.address, ctx.floorNaive.pid],
+    ['floorCorked', 'floor', ctx.floorCorked.address, ctx.floorCorked.pid],
   ]
-  if (ctx.redisUrl !== undefined) list.push(['redis', 'redis', ctx.redisUrl])
+  if (ctx.redisUrl !== undefined) list.push(['redis', 'redis', ctx.redisUrl, ctx.redisPid])
   return list
 }
 
-/** `runs` timed runs of one job on `procs` workers; the figure of ops/s, and the raw results. */
-export async function measure(job: LoadJob, procs: number, runs: number): Promise<{ fig: Figure; p50: number[]; p99: number[] }> {
+export interface Measured {
+  fig: Figure
+  p50: number[]
+  p99: number[]
+  /** CPU the server process spent per operation over all timed runs (when its pid is known). */
+  serverCpuUsPerOp: number | undefined
+}
+
+/**
+ * `runs` timed runs of one job on `procs` workers (each warmed up first, see LoadJob.warmupMs);
+ * the figure of ops/s, the raw latency results, and the server's CPU per operation.
+ */
+export async function measure(job: LoadJob, procs: number, runs: number, serverPid?: number): Promise<Measured> {
   const pool = await WorkerPool.start(job, procs)
   const perRun: number[] = []
   const p50: number[] = []
   const p99: number[] = []
+  let ops = 0
+  const cpuBefore = serverPid === undefined ? undefined : cpuMicros(serverPid)
   try {
     for (let i = 0; i < runs; i++) {
       const { perSecond, results } = await pool.run()
       perRun.push(perSecond)
+      for (const r of results) ops += r.ops
       if (results[0]?.p50us !== undefined) p50.push(results[0].p50us)
       if (results[0]?.p99us !== undefined) p99.push(results[0].p99us)
     }
   } finally {
     await pool.stop()
   }
-  return { fig: figure(perRun), p50, p99 }
+  const cpuAfter = serverPid === undefined ? undefined : cpuMicros(serverPid)
+  const serverCpuUsPerOp = cpuBefore === undefined || cpuAfter === undefined || ops === 0 ? undefined : (cpuAfter - cpuBefore) / ops
+  return { fig: figure(perRun), p50, p99, serverCpuUsPerOp }
+}
+
+/** A CPU figure for the detail lines: one decimal, or '—' when it could not be read. */
+export function cpuDetail(us: number | undefined): number | string {
+  return us === undefined ? '—' : Math.round(us * 10) / 10
 }
 
 export async function rowA(ctx: BenchContext): Promise<Row> {
   const row: Row = { id: 'a', measure: 'sequential dict set then get', unit: 'calls/s', values: {}, detail: {} }
-  for (const [system, kind, address] of targets(ctx)) {
-    const job: LoadJob = { system: kind, address, op: 'seq', inflight: 1, durationMs: ctx.seconds * 1000, histogram: true }
-    const { fig, p50, p99 } = await measure(job, 1, ctx.runs)
+  for (const [system, kind, address, pid] of targets(ctx)) {
+    const job: LoadJob = { system: kind, address, op: 'seq', inflight: 1, durationMs: ctx.seconds * 1000, histogram: true, warmupMs: ctx.warmupMs }
+    const { fig, p50, p99, serverCpuUsPerOp } = await measure(job, 1, ctx.runs, pid)
     row.values[system] = fig
     row.detail![`${system} p50 µs`] = Math.round(figure(p50).median)
     row.detail![`${system} p99 µs`] = Math.round(figure(p99).median)
+    row.detail![`${system} server CPU µs/call`] = cpuDetail(serverCpuUsPerOp)
   }
   const py: number[] = []
   const pyP50: number[] = []
@@ -59,10 +83,12 @@ export async function rowA(ctx: BenchContext): Promise<Row> {
 }
 
 export async function rowB(ctx: BenchContext, inflight: number): Promise<Row> {
-  const row: Row = { id: `b${inflight}`, measure: `pipelined dict calls, ${inflight} in flight`, unit: 'calls/s', values: {} }
-  for (const [system, kind, address] of targets(ctx)) {
-    const job: LoadJob = { system: kind, address, op: 'pipe', inflight, durationMs: ctx.seconds * 1000, histogram: false }
-    row.values[system] = (await measure(job, 1, ctx.runs)).fig
+  const row: Row = { id: `b${inflight}`, measure: `pipelined dict calls, ${inflight} in flight`, unit: 'calls/s', values: {}, detail: {} }
+  for (const [system, kind, address, pid] of targets(ctx)) {
+    const job: LoadJob = { system: kind, address, op: 'pipe', inflight, durationMs: ctx.seconds * 1000, histogram: false, warmupMs: ctx.warmupMs }
+    const { fig, serverCpuUsPerOp } = await measure(job, 1, ctx.runs, pid)
+    row.values[system] = fig
+    row.detail![`${system} server CPU µs/call`] = cpuDetail(serverCpuUsPerOp)
   }
   return row
 }

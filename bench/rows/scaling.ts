@@ -3,13 +3,19 @@
 import type { BenchContext, Row } from '../lib/context'
 import { runPython } from '../lib/processes'
 import { figure } from '../lib/stats'
-import { measure } from './latency'
+import { cpuDetail, measure } from './latency'
 
 export async function rowC(ctx: BenchContext, procs: number): Promise<Row> {
   const row: Row = { id: `c${procs}`, measure: `${procs} client process${procs > 1 ? 'es' : ''}, sequential`, unit: 'calls/s', values: {} }
-  const base = { op: 'seq' as const, inflight: 1, durationMs: ctx.seconds * 1000, histogram: false }
-  row.values.managerd = (await measure({ ...base, system: 'managerd', address: ctx.daemon.address }, procs, ctx.runs)).fig
-  if (ctx.redisUrl !== undefined) row.values.redis = (await measure({ ...base, system: 'redis', address: ctx.redisUrl }, procs, ctx.runs)).fig
+  const base = { op: 'seq' as const, inflight: 1, durationMs: ctx.seconds * 1000, histogram: false, warmupMs: ctx.warmupMs }
+  const ours = await measure({ ...base, system: 'managerd', address: ctx.daemon.address }, procs, ctx.runs, ctx.daemon.pid)
+  row.values.managerd = ours.fig
+  row.detail = { 'managerd server CPU µs/call': cpuDetail(ours.serverCpuUsPerOp) }
+  if (ctx.redisUrl !== undefined) {
+    const redis = await measure({ ...base, system: 'redis', address: ctx.redisUrl }, procs, ctx.runs, ctx.redisPid)
+    row.values.redis = redis.fig
+    row.detail['redis server CPU µs/call'] = cpuDetail(redis.serverCpuUsPerOp)
+  }
   const py: number[] = []
   for (let i = 0; i < ctx.runs; i++) py.push((await runPython('seq', procs, ctx.seconds)).per_second)
   row.values.python = figure(py)

@@ -18,6 +18,9 @@ export interface LoadJob {
   inflight: number
   durationMs: number
   histogram: boolean
+  /** An untimed run of this long before 'ready', so every system is measured with its JIT warm
+   *  (a cold managerd client or daemon runs ~3x slower for its first few thousand calls). */
+  warmupMs: number
 }
 
 export interface LoadResult {
@@ -170,6 +173,7 @@ async function run(job: LoadJob, target: Target): Promise<LoadResult> {
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]!) as LoadJob
   const target = job.system === 'managerd' ? await managerdTarget(job) : job.system === 'floor' ? await floorTarget(job) : await redisTarget(job)
+  if (job.warmupMs > 0) await run({ ...job, durationMs: job.warmupMs, histogram: false }, target)
   process.send!({ ready: true })
   // Each 'go' is one timed run; 'exit' ends the worker. Connections stay up between runs.
   for (;;) {
