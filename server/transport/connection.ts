@@ -23,6 +23,7 @@ import {
 import type { ManagerCore } from '../core/manager-core'
 import type { Peer, Session } from '../core/session'
 import type { AuthThrottle } from './auth-throttle'
+import { writeBinaryFrame } from './frame-writer'
 
 /** Counters shared by all connections (metrics). */
 export interface TransportStats {
@@ -134,7 +135,7 @@ export class ClientConnection implements Peer {
     const stats = this.#opts.stats
     stats.bytesOut += frame.byteLength
     stats.framesOut++
-    this.#ws.send(frame, { binary: true })
+    writeBinaryFrame(this.#ws, frame)
     if (this.#ws.bufferedAmount > this.#opts.maxBufferedBytes) {
       this.#opts.log.warn(
         { remote: this.remoteAddress, session: this.#session?.id, bufferedBytes: this.#ws.bufferedAmount },
