@@ -1,5 +1,6 @@
 // Row c: aggregate calls/s from 1, 4 and 16 client processes doing sequential set/get.
 
+import { availableParallelism } from 'node:os'
 import type { BenchContext, Row } from '../lib/context'
 import { runPython } from '../lib/processes'
 import { figure } from '../lib/stats'
@@ -7,7 +8,9 @@ import { cpuDetail, measure } from './latency'
 
 export async function rowC(ctx: BenchContext, procs: number): Promise<Row> {
   const row: Row = { id: `c${procs}`, measure: `${procs} client process${procs > 1 ? 'es' : ''}, sequential`, unit: 'calls/s', values: {} }
-  const base = { op: 'seq' as const, inflight: 1, durationMs: ctx.seconds * 1000, histogram: false, warmupMs: ctx.warmupMs }
+  // N processes warming up at once share the cores: each reaches its JIT speed N/cores times later.
+  const warmupMs = ctx.warmupMs * Math.max(1, procs / availableParallelism())
+  const base = { op: 'seq' as const, inflight: 1, durationMs: ctx.seconds * 1000, histogram: false, warmupMs }
   const ours = await measure({ ...base, system: 'managerd', address: ctx.daemon.address }, procs, ctx.runs, ctx.daemon.pid)
   row.values.managerd = ours.fig
   row.detail = { 'managerd server CPU µs/call': cpuDetail(ours.serverCpuUsPerOp) }
