@@ -27,6 +27,8 @@ export class LoopbackLink implements Link {
       address: core.address,
       version: PROTOCOL_VERSION,
       limits: { maxFrameBytes: Infinity, maxInFlight: Infinity, heartbeatMs: 0, sessionGraceMs: 0 },
+      bootId: core.table.bootId,
+      lastReqId: 0,
     }
   }
 
