@@ -184,12 +184,12 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
     this.#link.expectClose(err)
   }
 
-  /** Close the link. `goodbye`: tell the daemon to end the session now (code 1000). */
-  close(goodbye = true): void {
-    if (this.#closed !== null) return
+  /** Close the link; resolves once it is closed. `goodbye`: tell the daemon to end the session now (code 1000). */
+  close(goodbye = true): Promise<void> {
+    if (this.#closed !== null) return this.#link.close(CloseCode.NORMAL, 'bye')
     this.#flush()
     this.#shutdown(new ManagerClosedError('the manager was closed'))
-    this.#link.close(goodbye ? CloseCode.NORMAL : CloseCode.GOING_AWAY, goodbye ? 'bye' : 'going away')
+    return this.#link.close(goodbye ? CloseCode.NORMAL : CloseCode.GOING_AWAY, goodbye ? 'bye' : 'going away')
   }
 
   #queue(bytes: Buffer): void {
@@ -417,7 +417,7 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
 
   #protocolFailure(message: string): void {
     this.#shutdown(new ProtocolError(message))
-    this.#link.close(CloseCode.PROTOCOL_ERROR, 'protocol error')
+    void this.#link.close(CloseCode.PROTOCOL_ERROR, 'protocol error')
   }
 
   #shutdown(err: Error): void {

@@ -207,10 +207,10 @@ export class Manager extends EventEmitter<ManagerEvents> {
     await this.close()
   }
 
-  /** End this session: the daemon releases everything it held. Idempotent. */
+  /** End this session: the daemon releases everything it held. Resolves once the link is closed. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#conn.close(true)
+      await this.#conn.close(true)
       await this.#hooks.onClose?.()
     })()
     return this.#closing

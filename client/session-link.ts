@@ -117,15 +117,15 @@ export class SessionLink {
     this.#final = err
   }
 
-  /** Close for good; a reconnect in progress stops. */
-  close(code: number, reason: string): void {
-    if (this.#ended) return
+  /** Close for good (a reconnect in progress stops); resolves once the link is closed. */
+  close(code: number, reason: string): Promise<void> {
+    if (this.#ended) return Promise.resolve()
     this.#ended = true
     clearTimeout(this.#timer)
     this.#wake?.()
     const link = this.#link
     this.#link = null
-    link?.close(code, reason)
+    return link?.close(code, reason) ?? Promise.resolve()
   }
 
   #attach(link: Link): void {
@@ -172,7 +172,7 @@ export class SessionLink {
         lastError = err
         continue
       }
-      if (this.#ended) return link.close(CloseCode.NORMAL, 'bye') // closed meanwhile: end the session now
+      if (this.#ended) return void link.close(CloseCode.NORMAL, 'bye') // closed meanwhile: end the session now
       const previous = this.#welcome
       this.#goaway = false
       this.#attach(link)

@@ -112,6 +112,8 @@ export class WsLink implements Link {
   #lastSeen = Date.now()
   #ticks = 0
   #heartbeat: NodeJS.Timeout | undefined
+  #resolveClosed!: () => void
+  readonly #whenClosed = new Promise<void>((resolve) => (this.#resolveClosed = resolve))
 
   constructor(ws: WebSocket, welcome: WelcomeInfo, heartbeatMs: number) {
     this.#ws = ws
@@ -160,21 +162,24 @@ export class WsLink implements Link {
     this.#ws.send(frame, { binary: true })
   }
 
-  close(code: number, reason: string): void {
-    if (this.#closed !== undefined) return
+  close(code: number, reason: string): Promise<void> {
+    if (this.#closed !== undefined) return this.#whenClosed
     try {
       this.#ws.close(code, reason)
     } catch {
       this.#ws.terminate()
     }
+    // A daemon that does not answer the close handshake is cut after a second.
     setTimeout(() => {
       if (this.#ws.readyState !== WebSocket.CLOSED) this.#ws.terminate()
     }, 1000).unref()
+    return this.#whenClosed
   }
 
   #onClose(code: number, reason: string): void {
     if (this.#closed !== undefined) return
     this.#closed = { code, reason }
+    this.#resolveClosed()
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat)
     this.#handlers?.closed(code, reason)
   }
