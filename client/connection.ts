@@ -318,6 +318,7 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
   }
 
   #onFrame(data: Uint8Array): void {
+    if (this.#closed !== null) return // closing: the link may still carry frames; they are for nobody
     let frame: unknown
     this.#missing = null
     try {
