@@ -1,20 +1,17 @@
 // The client's RPC layer over a session link: request ids, many calls in flight (pipelining),
-// requests batched per tick into one frame, replies matched and rebuilt (values, proxies,
-// errors), per-call timeouts, batched decrefs — and what a dropped link means for all of those
-// (session-link.ts reconnects; this file decides what each call and decref becomes meanwhile).
+// requests batched per tick into one frame, per-call timeouts, batched decrefs — and what a
+// dropped link means for each call and decref (session-link.ts reconnects; replies.ts decodes
+// and matches the replies).
 
 import { EventEmitter } from 'node:events'
 import {
   CloseCode,
   CallTimeoutError,
-  Decoder,
   Encoder,
   ManagerClosedError,
   ProtocolError,
-  ReplyKind,
   SessionLostError,
   StaleProxyError,
-  Tag,
   UnserializableError,
   joinBatch,
   type GoawayInfo,
@@ -22,18 +19,10 @@ import {
   type WelcomeInfo,
 } from '../protocol'
 import { Deadlines } from './deadlines'
-import { errorFromErrorReply, errorFromTraceback, errorFromUnserializable } from './errors'
 import type { Link } from './links/link'
-import { BaseProxy, createProxy, defineMethods, newProxyClass, proxyRef, type ProxyClassInfo, type ProxyHost } from './proxy'
-import { releaseReplyRefs } from './reply-refs'
+import { BaseProxy, proxyRef, type ProxyHost } from './proxy'
+import { Replies, type Pending } from './replies'
 import { SessionLink, type DisconnectInfo, type ReconnectInfo, type SessionLostInfo } from './session-link'
-
-interface Pending {
-  resolve(value: unknown): void
-  reject(err: Error): void
-  /** Internal calls (getMethods for unknown types) are delivered even while replies wait. */
-  internal: boolean
-}
 
 /** A decref in flight. If the link drops first, the resume's lastReqId tells whether it arrived. */
 class DecrefCall implements Pending {
@@ -54,12 +43,6 @@ interface HeldCall {
   target: string | null
 }
 
-/** Replies held back until the methods of the types they carry are known (keeps their order). */
-interface Backlog {
-  messages: unknown[][]
-  waiting: number
-}
-
 export interface ConnectionEvents {
   goaway: [GoawayInfo]
   disconnect: [DisconnectInfo]
@@ -75,7 +58,7 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
   /** Default per-call timeout in ms (0 = none). */
   callTimeoutMs: number
   readonly #encoder: Encoder
-  readonly #decoder: Decoder
+  readonly #replies: Replies
   /** Never reset, not even across a reconnect: a late reply can never match a newer call. */
   #nextReqId = 1
   readonly #pending = new Map<number, Pending>()
@@ -89,10 +72,6 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
   #held: HeldCall[] | null = null
   /** Decrefs that were in flight when the link dropped. */
   #unconfirmed: DecrefCall[] = []
-  readonly #classes = new Map<string, ProxyClassInfo>()
-  /** Typeids met in the frame being decoded whose methods are not known yet. */
-  #missing: Map<string, string> | null = null
-  #backlog: Backlog | null = null
   #closed: Error | null = null
 
   constructor(link: Link | SessionLink, options: { callTimeoutMs?: number } = {}) {
@@ -109,10 +88,26 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
         return [ref.token.typeid, ref.token.id]
       },
     })
-    this.#decoder = new Decoder((typeid, id) => this.#proxyFromWire(typeid, id))
+    this.#replies = new Replies(
+      this,
+      {
+        connected: () => this.connected,
+        callInternal: (target, method, args) => this.#call(target, method, args, 0, true),
+        goaway: (info) => {
+          this.#link.goaway()
+          this.emit('goaway', info)
+        },
+        protocolFailure: (message) => this.#protocolFailure(message),
+      },
+      this.#pending,
+      this.#abandoned,
+    )
     this.#deadlines = new Deadlines((reqId) => this.#expire(reqId))
     this.#link.bind({
-      frame: (data) => this.#onFrame(data),
+      // Once closed, the link may still carry frames while it closes: they are for nobody.
+      frame: (data) => {
+        if (this.#closed === null) this.#replies.onFrame(data)
+      },
       down: (error, code, reason) => this.#onDown(error, code, reason),
       up: (welcome, previous, attempts, downtimeMs) => this.#onUp(welcome, previous, attempts, downtimeMs),
       closed: (error) => this.#shutdown(error),
@@ -173,10 +168,7 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
 
   /** A proxy for a #PROXY payload (the reference is already counted for this session). */
   proxyFromPayload(payload: ProxyPayload): BaseProxy {
-    const { token, exposed } = payload
-    const info = this.#classFor(token.typeid)
-    if (info.exposed === null && Array.isArray(exposed)) defineMethods(info, exposed)
-    return createProxy(info, this, { typeid: token.typeid, address: this.address, id: token.id })
+    return this.#replies.proxyFromPayload(payload)
   }
 
   /** The daemon is expected to close the link (this client asked it to shut down). */
@@ -234,14 +226,8 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
     this.#outbox = []
     this.#deadlines.clear()
     const lost: number[] = []
-    // Replies that arrived but waited for their type's methods: received, so give their references back.
-    const backlog = this.#backlog
-    this.#backlog = null
-    const received = new Set<number>()
-    for (const m of backlog?.messages ?? []) {
-      received.add(m[0] as number)
-      releaseReplyRefs(this, m[1], m[2])
-    }
+    // Replies that arrived but waited for their type's methods: received; their references go back.
+    const received = this.#replies.dropBacklog()
     const failed: Pending[] = []
     for (const [reqId, p] of this.#pending) {
       if (p instanceof DecrefCall) this.#unconfirmed.push(p)
@@ -273,7 +259,7 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
       // Everything the old session held is gone: nothing to decref; types may differ on a new daemon.
       this.epoch++
       this.#decrefs.clear()
-      this.#classes.clear()
+      this.#replies.forgetClasses()
     }
     for (const h of held) {
       const p = this.#pending.get(h.reqId)
@@ -302,112 +288,6 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
     this.emit('reconnect', { sessionId: welcome.sessionId, resumed, attempts, downtimeMs })
   }
 
-  #classFor(typeid: string): ProxyClassInfo {
-    let info = this.#classes.get(typeid)
-    if (info === undefined) {
-      info = newProxyClass(typeid)
-      this.#classes.set(typeid, info)
-    }
-    return info
-  }
-
-  #proxyFromWire(typeid: string, id: string): BaseProxy {
-    const info = this.#classFor(typeid)
-    if (info.exposed === null) (this.#missing ??= new Map()).set(typeid, id)
-    return createProxy(info, this, { typeid, address: this.address, id })
-  }
-
-  #onFrame(data: Uint8Array): void {
-    if (this.#closed !== null) return // closing: the link may still carry frames; they are for nobody
-    let frame: unknown
-    this.#missing = null
-    try {
-      frame = this.#decoder.decode(data)
-    } catch (err) {
-      return this.#protocolFailure(`undecodable frame from the daemon: ${(err as Error).message}`)
-    }
-    if (!Array.isArray(frame) || frame.length === 0) return this.#protocolFailure('the daemon sent a frame that is not a message')
-    if (this.#missing !== null) this.#fetchMethods(this.#missing)
-    if (Array.isArray(frame[0])) {
-      for (const m of frame as unknown[][]) this.#onMessage(m)
-    } else {
-      this.#onMessage(frame)
-    }
-  }
-
-  #onMessage(m: unknown[]): void {
-    const reqId = m[0]
-    if (typeof reqId !== 'number') {
-      if (reqId === Tag.GOAWAY) {
-        this.#link.goaway()
-        this.emit('goaway', (m[1] ?? { reason: 'draining', deadlineMs: 0 }) as GoawayInfo)
-      }
-      return // #PONG and unknown control messages need nothing
-    }
-    if (this.#backlog !== null && this.#pending.get(reqId)?.internal !== true) {
-      this.#backlog.messages.push(m)
-      return
-    }
-    this.#deliver(m, reqId)
-  }
-
-  #deliver(m: unknown[], reqId: number): void {
-    const pending = this.#pending.get(reqId)
-    if (pending === undefined) {
-      // A reply to a call that timed out: give back whatever references it carried.
-      if (this.#abandoned.delete(reqId)) releaseReplyRefs(this, m[1], m[2])
-      return
-    }
-    this.#pending.delete(reqId)
-    const kind = m[1]
-    const payload = m[2]
-    switch (kind) {
-      case ReplyKind.RETURN:
-        return pending.resolve(payload)
-      case ReplyKind.PROXY:
-        return pending.resolve(this.proxyFromPayload(payload as ProxyPayload))
-      case ReplyKind.ERROR:
-        return pending.reject(errorFromErrorReply(payload))
-      case ReplyKind.TRACEBACK:
-        return pending.reject(errorFromTraceback(payload))
-      case ReplyKind.UNSERIALIZABLE:
-        return pending.reject(errorFromUnserializable(payload))
-      default:
-        return pending.reject(new ProtocolError(`unknown reply kind ${String(kind)}`))
-    }
-  }
-
-  /** Learn the methods of types met in replies, then deliver the replies held meanwhile. */
-  #fetchMethods(missing: Map<string, string>): void {
-    const backlog = (this.#backlog ??= { messages: [], waiting: 0 })
-    for (const [typeid, id] of missing) {
-      const info = this.#classFor(typeid)
-      if (info.exposed !== null) continue
-      backlog.waiting++
-      this.#call(null, 'getMethods', [id], 0, true)
-        .then(
-          (exposed) => {
-            if (Array.isArray(exposed)) defineMethods(info, exposed as string[])
-          },
-          () => {
-            // A dropped link says nothing about the type: ask again next time.
-            if (this.connected) defineMethods(info, [])
-          },
-        )
-        .finally(() => {
-          if (--backlog.waiting === 0 && this.#backlog === backlog) this.#drainBacklog()
-        })
-    }
-    if (backlog.waiting === 0) this.#drainBacklog()
-  }
-
-  #drainBacklog(): void {
-    const backlog = this.#backlog
-    this.#backlog = null
-    if (backlog === null) return
-    for (const m of backlog.messages) this.#deliver(m, m[0] as number)
-  }
-
   #expire(reqId: number): void {
     const pending = this.#pending.get(reqId)
     if (pending === undefined) return
@@ -432,7 +312,6 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
     const pending = [...this.#pending.values()]
     this.#pending.clear()
     this.#abandoned.clear()
-    this.#backlog = null
     for (const p of pending) p.reject(err)
     this.emit('close', err)
   }
