@@ -80,7 +80,7 @@ export class ReplyWriter {
     const peer = session.peer
     if (peer === null) return
     session.addRef(entry)
-    session.deliveryLog?.note(reqId, entry)
+    session.noteSent(reqId, entry)
     const payload: ProxyPayload = {
       token: { typeid: entry.typeid, address: this.#options.address, id: entry.id },
       exposed: this.exposedList(entry.exposed),
@@ -150,10 +150,9 @@ export class ReplyWriter {
 
   #countReferences(session: Session, reqId: number): void {
     const refs = this.#collected
-    const log = session.deliveryLog
     for (let i = 0; i < refs.length; i++) {
       session.addRef(refs[i]!)
-      log?.note(reqId, refs[i]!)
+      session.noteSent(reqId, refs[i]!)
     }
     refs.length = 0
   }

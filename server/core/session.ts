@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino'
 import type { SessionInfo } from './call-context'
-import type { DeliveryLog } from './delivery-log'
+import { DeliveryLog } from './delivery-log'
 import type { ObjectEntry } from './object-entry'
 import type { ObjectTable } from './object-table'
 
@@ -32,7 +32,9 @@ export class Session implements SessionInfo {
   generation = 0
   /** The highest request id received from this session (tells a resuming client what arrived). */
   lastReqId = 0
-  /** References counted by replies not yet known to have arrived (sockets with heartbeats only). */
+  /** Set by a transport that can confirm delivery (a socket with heartbeats): keep a delivery log. */
+  logsDelivery = false
+  /** References counted by replies not yet known to have arrived; made on first use. */
   deliveryLog: DeliveryLog | null = null
   #endListeners: Set<() => void> | null = null
   readonly startedAt = Date.now()
@@ -70,6 +72,11 @@ export class Session implements SessionInfo {
   addRef(entry: ObjectEntry, n = 1): void {
     this.refs.set(entry, (this.refs.get(entry) ?? 0) + n)
     this.table.incref(entry, n)
+  }
+
+  /** The reply to `reqId`, being sent, counted a reference to `entry` (see DeliveryLog). */
+  noteSent(reqId: number, entry: ObjectEntry): void {
+    if (this.logsDelivery) (this.deliveryLog ??= new DeliveryLog()).note(reqId, entry)
   }
 
   /** Release `n` of this session's references to `entry`. False if it holds fewer. */

@@ -20,7 +20,6 @@ import {
   type Limits,
   type WelcomeInfo,
 } from '../../protocol'
-import { DeliveryLog } from '../core/delivery-log'
 import type { ManagerCore } from '../core/manager-core'
 import type { Peer, Session } from '../core/session'
 import type { AuthThrottle } from './auth-throttle'
@@ -256,7 +255,7 @@ export class ClientConnection implements Peer {
     this.#session = session
     this.#state = 'ready'
     // Only pings can tell which replies arrived, so only with heartbeats is there a log to keep.
-    if (this.#opts.limits.heartbeatMs > 0) session.deliveryLog ??= new DeliveryLog()
+    if (this.#opts.limits.heartbeatMs > 0) session.logsDelivery = true
     const info: WelcomeInfo = {
       sessionId: session.id,
       resumeToken: session.resumeToken,
