@@ -100,7 +100,7 @@ export class SessionLink {
 
   bind(handlers: SessionLinkHandlers): void {
     this.#handlers = handlers
-    if (this.#link !== null) this.#attach(this.#link)
+    if (this.#link !== null) this.#listen(this.#link)
   }
 
   send(frame: Uint8Array): void {
@@ -128,11 +128,9 @@ export class SessionLink {
     return link?.close(code, reason) ?? Promise.resolve()
   }
 
-  #attach(link: Link): void {
+  /** Frames and the close of `link` go to the handlers (frames that came early are delivered now). */
+  #listen(link: Link): void {
     const handlers = this.#handlers!
-    this.#link = link
-    this.#welcome = link.welcome
-    this.#upSince = Date.now()
     link.bind({ frame: (data) => handlers.frame(data), closed: (code, reason) => this.#onClosed(link, code, reason) })
   }
 
@@ -175,8 +173,17 @@ export class SessionLink {
       if (this.#ended) return void link.close(CloseCode.NORMAL, 'bye') // closed meanwhile: end the session now
       const previous = this.#welcome
       this.#goaway = false
-      this.#attach(link)
-      return this.#handlers!.up(link.welcome, previous, attempts, Date.now() - downAt)
+      this.#link = link
+      this.#welcome = link.welcome
+      this.#upSince = Date.now()
+      // The connection hears it is up before the link can deliver anything (a frame, its close);
+      // the link is listened to even if an event listener throws.
+      try {
+        this.#handlers!.up(link.welcome, previous, attempts, Date.now() - downAt)
+      } finally {
+        this.#listen(link)
+      }
+      return
     }
   }
 
