@@ -1,58 +1,65 @@
-// The client's RPC layer over a link: request ids, many calls in flight (pipelining), requests
-// batched per tick into one frame, replies matched and rebuilt (values, proxies, errors),
-// per-call timeouts, and batched decrefs for released proxies.
+// The client's RPC layer over a session link: request ids, many calls in flight (pipelining),
+// requests batched per tick into one frame, per-call timeouts, batched decrefs — and what a
+// dropped link means for each call and decref (session-link.ts reconnects; replies.ts decodes
+// and matches the replies).
 
 import { EventEmitter } from 'node:events'
 import {
   CloseCode,
-  ConnectionLostError,
   CallTimeoutError,
-  Decoder,
   Encoder,
   ManagerClosedError,
   ProtocolError,
-  ReplyKind,
-  Tag,
+  SessionLostError,
+  StaleProxyError,
   UnserializableError,
-  isPlainObject,
   joinBatch,
   type GoawayInfo,
   type ProxyPayload,
   type WelcomeInfo,
 } from '../protocol'
 import { Deadlines } from './deadlines'
-import { errorFromErrorReply, errorFromTraceback, errorFromUnserializable } from './errors'
 import type { Link } from './links/link'
-import {
-  BaseProxy,
-  createProxy,
-  defineMethods,
-  newProxyClass,
-  proxyRef,
-  type ProxyClassInfo,
-  type ProxyHost,
-} from './proxy'
+import { BaseProxy, proxyRef, type ProxyHost } from './proxy'
+import { Replies, type Pending } from './replies'
+import { SessionLink, type DisconnectInfo, type ReconnectInfo, type SessionLostInfo } from './session-link'
 
-interface Pending {
-  resolve(value: unknown): void
-  reject(err: Error): void
-  /** Internal calls (getMethods for unknown types) are delivered even while replies wait. */
-  internal: boolean
+/** A decref in flight. If the link drops first, the resume's lastReqId tells whether it arrived. */
+class DecrefCall implements Pending {
+  readonly internal = true
+  constructor(
+    readonly reqId: number,
+    readonly id: string,
+    readonly n: number,
+  ) {}
+  resolve(): void {} // nobody awaits a decref; a failure (the object is long gone) needs nothing
+  reject(): void {}
+}
+
+/** A call made while the link is down: sent once it is back (unless it timed out meanwhile). */
+interface HeldCall {
+  reqId: number
+  bytes: Buffer
+  target: string | null
 }
 
 export interface ConnectionEvents {
   goaway: [GoawayInfo]
+  disconnect: [DisconnectInfo]
+  sessionLost: [SessionLostInfo]
+  reconnect: [ReconnectInfo]
   close: [Error]
 }
 
 export class Connection extends EventEmitter<ConnectionEvents> implements ProxyHost {
-  #link: Link
-  #welcome: WelcomeInfo
+  readonly #link: SessionLink
+  /** Bumped when the session is lost: proxies of an older epoch are stale. */
   epoch = 1
   /** Default per-call timeout in ms (0 = none). */
   callTimeoutMs: number
   readonly #encoder: Encoder
-  readonly #decoder: Decoder
+  readonly #replies: Replies
+  /** Never reset, not even across a reconnect: a late reply can never match a newer call. */
   #nextReqId = 1
   readonly #pending = new Map<number, Pending>()
   /** Timed-out calls whose reply may still come: it is decoded and its references released. */
@@ -61,20 +68,15 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
   #outbox: Buffer[] = []
   #flushScheduled = false
   readonly #decrefs = new Map<string, number>()
-  readonly #classes = new Map<string, ProxyClassInfo>()
-  /** Typeids met in the frame being decoded whose methods are not known yet. */
-  #missing: Map<string, string> | null = null
-  /** Replies held back until the methods of the types they carry are known (keeps order). */
-  #backlog: unknown[][] | null = null
-  #waitingFor = 0
+  /** Non-null while the link is down: calls made meanwhile. */
+  #held: HeldCall[] | null = null
+  /** Decrefs that were in flight when the link dropped. */
+  #unconfirmed: DecrefCall[] = []
   #closed: Error | null = null
-  /** The error calls get once the link closes, when the close is expected (shutdown()). */
-  #expectedClose: Error | null = null
 
-  constructor(link: Link, options: { callTimeoutMs?: number } = {}) {
+  constructor(link: Link | SessionLink, options: { callTimeoutMs?: number } = {}) {
     super()
-    this.#link = link
-    this.#welcome = link.welcome
+    this.#link = link instanceof SessionLink ? link : new SessionLink(link, { hello: {}, policy: null })
     this.callTimeoutMs = options.callTimeoutMs ?? 0
     this.#encoder = new Encoder({
       cls: BaseProxy,
@@ -82,25 +84,52 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
         const ref = proxyRef(proxy)
         if (ref.host !== this) throw new UnserializableError(`a proxy of ${ref.host.address} cannot be sent to ${this.address}`)
         if (ref.released) throw new UnserializableError(`proxy ${ref.token.id} was released`)
-        if (ref.epoch !== this.epoch) throw new UnserializableError(`proxy ${ref.token.id} belongs to a session that ended`)
+        if (ref.epoch !== this.epoch) throw new StaleProxyError(`proxy ${ref.token.id} belongs to a session that was lost`)
         return [ref.token.typeid, ref.token.id]
       },
     })
-    this.#decoder = new Decoder((typeid, id) => this.#proxyFromWire(typeid, id))
+    this.#replies = new Replies(
+      this,
+      {
+        connected: () => this.connected,
+        callInternal: (target, method, args) => this.#call(target, method, args, 0, true),
+        goaway: (info) => {
+          this.#link.goaway()
+          this.emit('goaway', info)
+        },
+        protocolFailure: (message) => this.#protocolFailure(message),
+      },
+      this.#pending,
+      this.#abandoned,
+    )
     this.#deadlines = new Deadlines((reqId) => this.#expire(reqId))
-    this.#bind(link)
+    this.#link.bind({
+      // Once closed, the link may still carry frames while it closes: they are for nobody.
+      frame: (data) => {
+        if (this.#closed === null) this.#replies.onFrame(data)
+      },
+      down: (error, code, reason) => this.#onDown(error, code, reason),
+      up: (welcome, previous, attempts, downtimeMs) => this.#onUp(welcome, previous, attempts, downtimeMs),
+      closed: (error) => this.#shutdown(error),
+    })
   }
 
   get address(): string {
-    return this.#welcome.address
+    return this.#link.welcome.address
   }
 
+  /** The welcome of the current session (of the last link while reconnecting). */
   get welcome(): WelcomeInfo {
-    return this.#welcome
+    return this.#link.welcome
   }
 
   get closed(): boolean {
     return this.#closed !== null
+  }
+
+  /** False while the link is down and the client is reconnecting. */
+  get connected(): boolean {
+    return this.#closed === null && this.#held === null
   }
 
   /** Calls waiting for a reply. */
@@ -125,11 +154,12 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
     return new Promise((resolve, reject) => {
       this.#pending.set(reqId, { resolve, reject, internal })
       if (timeoutMs > 0) this.#deadlines.add(reqId, timeoutMs)
-      this.#queue(bytes)
+      if (this.#held === null) this.#queue(bytes)
+      else this.#held.push({ reqId, bytes, target })
     })
   }
 
-  /** ProxyHost: one reference of `id` is no longer held; decrefs go out batched. */
+  /** ProxyHost: one reference of `id` is no longer held; decrefs go out batched (after a reconnect, if down). */
   release(id: string): void {
     if (this.#closed !== null) return
     this.#decrefs.set(id, (this.#decrefs.get(id) ?? 0) + 1)
@@ -138,36 +168,20 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
 
   /** A proxy for a #PROXY payload (the reference is already counted for this session). */
   proxyFromPayload(payload: ProxyPayload): BaseProxy {
-    const { token, exposed } = payload
-    const info = this.#classFor(token.typeid)
-    if (info.exposed === null && Array.isArray(exposed)) defineMethods(info, exposed)
-    return createProxy(info, this, { typeid: token.typeid, address: this.address, id: token.id })
+    return this.#replies.proxyFromPayload(payload)
   }
 
   /** The daemon is expected to close the link (this client asked it to shut down). */
   expectClose(err: Error): void {
-    this.#expectedClose = err
+    this.#link.expectClose(err)
   }
 
-  /** Close the link. `goodbye`: tell the daemon to end the session now (code 1000). */
-  close(goodbye = true): void {
-    if (this.#closed !== null) return
+  /** Close the link; resolves once it is closed. `goodbye`: tell the daemon to end the session now (code 1000). */
+  close(goodbye = true): Promise<void> {
+    if (this.#closed !== null) return this.#link.close(CloseCode.NORMAL, 'bye')
     this.#flush()
     this.#shutdown(new ManagerClosedError('the manager was closed'))
-    this.#link.close(goodbye ? CloseCode.NORMAL : CloseCode.GOING_AWAY, goodbye ? 'bye' : 'going away')
-  }
-
-  #bind(link: Link): void {
-    link.bind({
-      frame: (data) => this.#onFrame(data),
-      closed: (code, reason) => {
-        if (this.#closed === null) {
-          this.#shutdown(
-            this.#expectedClose ?? new ConnectionLostError(`the connection to ${this.address} was lost (${code}${reason ? ' ' + reason : ''})`),
-          )
-        }
-      },
-    })
+    return this.#link.close(goodbye ? CloseCode.NORMAL : CloseCode.GOING_AWAY, goodbye ? 'bye' : 'going away')
   }
 
   #queue(bytes: Buffer): void {
@@ -184,9 +198,11 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
 
   readonly #flush = (): void => {
     this.#flushScheduled = false
+    // While down, calls and decrefs wait for the link (decrefs must stay unsent, see #onUp).
+    if (this.#held !== null || this.#closed !== null) return
     if (this.#decrefs.size > 0) this.#queueDecrefs()
     const outbox = this.#outbox
-    if (outbox.length === 0 || this.#closed !== null) return
+    if (outbox.length === 0) return
     this.#outbox = []
     this.#link.send(joinBatch(outbox))
   }
@@ -194,119 +210,82 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
   #queueDecrefs(): void {
     for (const [id, n] of this.#decrefs) {
       const reqId = this.#nextReqId++
-      // Nobody awaits a decref; a failure (the object is long gone) needs no handling.
-      this.#pending.set(reqId, { resolve: noop, reject: noop, internal: true })
+      this.#pending.set(reqId, new DecrefCall(reqId, id, n))
       this.#outbox.push(this.#encoder.encode4(reqId, null, 'decref', n === 1 ? [id] : [id, n]))
     }
     this.#decrefs.clear()
   }
 
-  #classFor(typeid: string): ProxyClassInfo {
-    let info = this.#classes.get(typeid)
-    if (info === undefined) {
-      info = newProxyClass(typeid)
-      this.#classes.set(typeid, info)
+  /**
+   * The link dropped. Calls in flight fail with ConnectionLostError — never replayed: a call is
+   * not idempotent, and it may have run. Returns the ids of requests whose replies did not come,
+   * so that the daemon can release what those replies counted (hello.lost).
+   */
+  #onDown(error: Error, code: number, reason: string): number[] {
+    this.#held = []
+    this.#outbox = []
+    this.#deadlines.clear()
+    const lost: number[] = []
+    // Replies that arrived but waited for their type's methods: received; their references go back.
+    const received = this.#replies.dropBacklog()
+    const failed: Pending[] = []
+    for (const [reqId, p] of this.#pending) {
+      if (p instanceof DecrefCall) this.#unconfirmed.push(p)
+      else {
+        if (!received.has(reqId)) lost.push(reqId)
+        failed.push(p)
+      }
     }
-    return info
+    for (const reqId of this.#abandoned) lost.push(reqId)
+    this.#abandoned.clear()
+    this.#pending.clear()
+    for (const p of failed) p.reject(error)
+    this.emit('disconnect', { error, code, reason })
+    return lost
   }
 
-  #proxyFromWire(typeid: string, id: string): BaseProxy {
-    const info = this.#classFor(typeid)
-    if (info.exposed === null) (this.#missing ??= new Map()).set(typeid, id)
-    return createProxy(info, this, { typeid, address: this.address, id })
-  }
-
-  #onFrame(data: Uint8Array): void {
-    let frame: unknown
-    this.#missing = null
-    try {
-      frame = this.#decoder.decode(data)
-    } catch (err) {
-      return this.#protocolFailure(`undecodable frame from the daemon: ${(err as Error).message}`)
-    }
-    if (!Array.isArray(frame) || frame.length === 0) return this.#protocolFailure('the daemon sent a frame that is not a message')
-    if (this.#missing !== null) this.#fetchMethods(this.#missing)
-    if (Array.isArray(frame[0])) {
-      for (const m of frame as unknown[][]) this.#onMessage(m)
+  /** A new link: the session resumed (same references and locks), or a new one (old proxies stale). */
+  #onUp(welcome: WelcomeInfo, previous: WelcomeInfo, attempts: number, downtimeMs: number): void {
+    const held = this.#held ?? []
+    this.#held = null
+    const unconfirmed = this.#unconfirmed
+    this.#unconfirmed = []
+    const resumed = welcome.resumed && welcome.sessionId === previous.sessionId
+    if (resumed) {
+      // Decrefs the daemon never received go again; one it received must not (it would free too much).
+      const arrived = typeof welcome.lastReqId === 'number' ? welcome.lastReqId : Infinity
+      for (const d of unconfirmed) if (d.reqId > arrived) this.#decrefs.set(d.id, (this.#decrefs.get(d.id) ?? 0) + d.n)
     } else {
-      this.#onMessage(frame)
+      // Everything the old session held is gone: nothing to decref; types may differ on a new daemon.
+      this.epoch++
+      this.#decrefs.clear()
+      this.#replies.forgetClasses()
     }
-  }
-
-  #onMessage(m: unknown[]): void {
-    const reqId = m[0]
-    if (typeof reqId !== 'number') {
-      if (reqId === Tag.GOAWAY) this.emit('goaway', (m[1] ?? { reason: 'draining', deadlineMs: 0 }) as GoawayInfo)
-      return // #PONG and unknown control messages need nothing
+    for (const h of held) {
+      const p = this.#pending.get(h.reqId)
+      if (p === undefined) {
+        this.#abandoned.delete(h.reqId) // timed out while waiting: it never goes out
+        continue
+      }
+      if (!resumed && h.target !== null) {
+        this.#pending.delete(h.reqId)
+        p.reject(new StaleProxyError(`the call on ${h.target} waited for a reconnect, but its session was lost; create or look up the object again`))
+        continue
+      }
+      this.#outbox.push(h.bytes)
     }
-    if (this.#backlog !== null && this.#pending.get(reqId)?.internal !== true) {
-      this.#backlog.push(m)
-      return
+    this.#scheduleFlush()
+    if (!resumed) {
+      const reason =
+        welcome.bootId !== previous.bootId
+          ? 'the daemon restarted'
+          : `the daemon no longer had it (not resumed within its ${previous.limits?.sessionGraceMs ?? '?'} ms grace period)`
+      const error = new SessionLostError(
+        `session ${previous.sessionId} was lost: ${reason}; what it held was released, and its proxies are stale`,
+      )
+      this.emit('sessionLost', { previousSessionId: previous.sessionId, sessionId: welcome.sessionId, reason, error })
     }
-    this.#deliver(m, reqId)
-  }
-
-  #deliver(m: unknown[], reqId: number): void {
-    const pending = this.#pending.get(reqId)
-    if (pending === undefined) {
-      // A reply to a call that timed out: give back whatever references it carried.
-      if (this.#abandoned.delete(reqId)) this.#releaseAbandoned(m[1], m[2])
-      return
-    }
-    this.#pending.delete(reqId)
-    const kind = m[1]
-    const payload = m[2]
-    switch (kind) {
-      case ReplyKind.RETURN:
-        return pending.resolve(payload)
-      case ReplyKind.PROXY:
-        return pending.resolve(this.proxyFromPayload(payload as ProxyPayload))
-      case ReplyKind.ERROR:
-        return pending.reject(errorFromErrorReply(payload))
-      case ReplyKind.TRACEBACK:
-        return pending.reject(errorFromTraceback(payload))
-      case ReplyKind.UNSERIALIZABLE:
-        return pending.reject(errorFromUnserializable(payload))
-      default:
-        return pending.reject(new ProtocolError(`unknown reply kind ${String(kind)}`))
-    }
-  }
-
-  /** Learn the methods of types met in replies, then deliver the replies held meanwhile. */
-  #fetchMethods(missing: Map<string, string>): void {
-    this.#backlog ??= []
-    for (const [typeid, id] of missing) {
-      const info = this.#classFor(typeid)
-      if (info.exposed !== null) continue
-      this.#waitingFor++
-      this.#call(null, 'getMethods', [id], 0, true)
-        .then(
-          (exposed) => {
-            if (Array.isArray(exposed)) defineMethods(info, exposed as string[])
-          },
-          () => defineMethods(info, []),
-        )
-        .finally(() => {
-          if (--this.#waitingFor === 0) this.#drainBacklog()
-        })
-    }
-    if (this.#waitingFor === 0) this.#drainBacklog()
-  }
-
-  #drainBacklog(): void {
-    const backlog = this.#backlog
-    this.#backlog = null
-    if (backlog === null) return
-    for (const m of backlog) this.#deliver(m, m[0] as number)
-  }
-
-  #releaseAbandoned(kind: unknown, payload: unknown): void {
-    if (kind === ReplyKind.PROXY) {
-      const id = (payload as ProxyPayload | null)?.token?.id
-      if (typeof id === 'string') this.release(id)
-      return
-    }
-    for (const proxy of findProxies(payload)) void proxy.$release()
+    this.emit('reconnect', { sessionId: welcome.sessionId, resumed, attempts, downtimeMs })
   }
 
   #expire(reqId: number): void {
@@ -319,7 +298,7 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
 
   #protocolFailure(message: string): void {
     this.#shutdown(new ProtocolError(message))
-    this.#link.close(CloseCode.PROTOCOL_ERROR, 'protocol error')
+    void this.#link.close(CloseCode.PROTOCOL_ERROR, 'protocol error')
   }
 
   #shutdown(err: Error): void {
@@ -327,24 +306,13 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
     this.#closed = err
     this.#deadlines.clear()
     this.#outbox = []
+    this.#held = null
+    this.#unconfirmed = []
     this.#decrefs.clear()
     const pending = [...this.#pending.values()]
     this.#pending.clear()
     this.#abandoned.clear()
-    this.#backlog = null
     for (const p of pending) p.reject(err)
     this.emit('close', err)
   }
-}
-
-function noop(): void {}
-
-function findProxies(value: unknown, found: BaseProxy[] = [], depth = 0): BaseProxy[] {
-  if (typeof value !== 'object' || value === null || depth > 1000) return found
-  if (value instanceof BaseProxy) found.push(value)
-  else if (Array.isArray(value)) for (const v of value) findProxies(v, found, depth + 1)
-  else if (value instanceof Map) for (const [k, v] of value) findProxies(v, findProxies(k, found, depth + 1), depth + 1)
-  else if (value instanceof Set) for (const v of value) findProxies(v, found, depth + 1)
-  else if (isPlainObject(value)) for (const v of Object.values(value)) findProxies(v, found, depth + 1)
-  return found
 }

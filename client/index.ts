@@ -3,6 +3,8 @@ export { connect, DEFAULT_ADDRESS, type ConnectOptions } from './connect'
 export { startManager, type StartManagerOptions } from './start-manager'
 export { localManager, type LocalManagerOptions } from './local-manager'
 export { Manager, type ManagerEvents } from './manager'
+export type { ReconnectOptions } from './reconnect'
+export type { DisconnectInfo, ReconnectInfo, SessionLostInfo } from './session-link'
 export { BaseProxy, isProxy, registerClientMethods, type ClientMethod } from './proxy'
 export type {
   Remote,

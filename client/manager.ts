@@ -2,9 +2,10 @@
 // look them up by name, introspect, shut the daemon down, close.
 
 import { EventEmitter } from 'node:events'
-import { BadArgumentsError, ManagerClosedError, type DebugInfo, type GoawayInfo, type TypeInfo } from '../protocol'
+import { BadArgumentsError, ManagerClosedError, StaleProxyError, type DebugInfo, type GoawayInfo, type TypeInfo } from '../protocol'
 import type { Connection } from './connection'
 import { BaseProxy, proxyRef } from './proxy'
+import type { DisconnectInfo, ReconnectInfo, SessionLostInfo } from './session-link'
 import './sync-methods' // withLock / waitFor on the proxies of the sync types
 import type {
   ArrayProxy,
@@ -30,9 +31,15 @@ import type {
 } from './types'
 
 export interface ManagerEvents {
-  /** The daemon is draining (shutdown or SIGTERM): finish up, reconnect later or elsewhere. */
+  /** The daemon is draining (shutdown or SIGTERM): calls in flight finish; the client reconnects after its close. */
   goaway: [GoawayInfo]
-  /** The connection is gone; calls now reject with this error. */
+  /** The link dropped; calls in flight failed with ConnectionLostError, new ones wait for the reconnect. */
+  disconnect: [DisconnectInfo]
+  /** The daemon did not resume the session (grace passed, or a new daemon): old proxies are stale. */
+  sessionLost: [SessionLostInfo]
+  /** A link is up again, on the same session (`resumed`) or on a new one (after `sessionLost`). */
+  reconnect: [ReconnectInfo]
+  /** The end: closed, reconnecting off or given up, or a close that ends the session. Calls now reject with this error. */
   close: [Error]
 }
 
@@ -57,7 +64,15 @@ export class Manager extends EventEmitter<ManagerEvents> {
     this.#hooks = hooks
     this.authkey = hooks.authkey
     conn.on('goaway', (info) => this.emit('goaway', info))
+    conn.on('disconnect', (info) => this.emit('disconnect', info))
+    conn.on('sessionLost', (info) => this.emit('sessionLost', info))
+    conn.on('reconnect', (info) => this.emit('reconnect', info))
     conn.on('close', (err) => this.emit('close', err))
+  }
+
+  /** False while the link is down and the client is reconnecting (or once closed). */
+  get connected(): boolean {
+    return this.#conn.connected
   }
 
   /** The daemon's URL. */
@@ -65,6 +80,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     return this.#conn.address
   }
 
+  /** The current session (a new one after `sessionLost`). */
   get sessionId(): string {
     return this.#conn.welcome.sessionId
   }
@@ -191,10 +207,10 @@ export class Manager extends EventEmitter<ManagerEvents> {
     await this.close()
   }
 
-  /** End this session: the daemon releases everything it held. Idempotent. */
+  /** End this session: the daemon releases everything it held. Resolves once the link is closed. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#conn.close(true)
+      await this.#conn.close(true)
       await this.#hooks.onClose?.()
     })()
     return this.#closing
@@ -218,6 +234,7 @@ export class Manager extends EventEmitter<ManagerEvents> {
     if (!(proxy instanceof BaseProxy)) throw new BadArgumentsError('expected a proxy')
     const ref = proxyRef(proxy)
     if (ref.host !== this.#conn) throw new BadArgumentsError('the proxy belongs to another manager')
+    if (ref.epoch !== this.#conn.epoch) throw new StaleProxyError(`proxy ${ref.token.id} belongs to a session that was lost`)
     return ref.token.id
   }
 }

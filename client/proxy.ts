@@ -46,7 +46,9 @@ function check(state: ProxyState, method: string): Error | undefined {
   const { ref } = state
   if (ref.released) return new ProxyReleasedError(`${ref.token.typeid} proxy ${ref.token.id} was released; ${method}() is not possible`)
   if (ref.host.epoch !== ref.epoch) {
-    return new StaleProxyError(`${ref.token.typeid} proxy ${ref.token.id} belongs to a session that ended; create or look up the object again`)
+    return new StaleProxyError(
+      `${ref.token.typeid} proxy ${ref.token.id} belongs to a session that was lost (the daemon did not resume it); create or look up the object again`,
+    )
   }
   return undefined
 }

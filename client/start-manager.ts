@@ -82,7 +82,9 @@ export async function startManager(options: StartManagerOptions = {}): Promise<M
   }
   try {
     const { types: _t, host: _h, port: _p, logLevel: _l, args: _a, env: _e, startTimeoutMs: _s, ...connectOptions } = options
-    return await connect(address, { ...connectOptions, authkey }, { authkey, onClose: stopDaemon, onShutdown: () => exited })
+    // Off by default: the daemon is this manager's own child; if it dies, nothing comes back at its address.
+    const reconnect = options.reconnect ?? false
+    return await connect(address, { ...connectOptions, authkey, reconnect }, { authkey, onClose: stopDaemon, onShutdown: () => exited })
   } catch (err) {
     await stopDaemon()
     throw err

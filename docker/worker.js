@@ -2,7 +2,8 @@
 // Example worker for docker/compose.yaml: connects to the daemon in another container with the
 // key from the same secret (MANAGERD_AUTHKEY_FILE), keeps its row in the shared dict `workers`
 // fresh and, when the daemon loaded the example types module, bumps the shared Counter `beats`.
-// It reconnects when the daemon goes away and exits 0 on SIGTERM.
+// The client reconnects by itself (resuming its session after a network blip); when the session
+// is lost — a restarted daemon — the worker sets itself up again. It exits 0 on SIGTERM.
 //
 // env: MANAGERD_ADDRESS (ws://managerd:7400), WORKER_NAME (worker-HOSTNAME),
 //      WORKER_INTERVAL_MS (2000), WORKER_BEATS (0 = run until stopped)
@@ -15,6 +16,7 @@ const intervalMs = Number(process.env.WORKER_INTERVAL_MS || 2000)
 const maxBeats = Number(process.env.WORKER_BEATS || 0)
 
 let stopping = false
+let current // the manager in use: closed on SIGTERM, so no call waits for a reconnect
 let wake = () => {}
 const sleep = (ms) => new Promise((resolve) => setTimeout((wake = resolve), ms))
 const log = (msg) => console.log(`${new Date().toISOString()} ${name}: ${msg}`)
@@ -24,6 +26,7 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
     log(`${signal}: closing`)
     stopping = true
     wake()
+    current?.close()
   })
 }
 
@@ -44,11 +47,14 @@ async function shared(manager, key, make) {
 let beats = 0
 
 async function session() {
-  const manager = await connect(address, { name })
+  const manager = (current = await connect(address, { name }))
   let gone = false
-  manager.once('goaway', (info) => {
-    log(`the daemon is going away (${info.reason}); reconnecting later`)
-    gone = true
+  manager.on('goaway', (info) => log(`the daemon is going away (${info.reason}); the client reconnects after it closed`))
+  manager.on('disconnect', ({ code }) => log(`link lost (${code}); reconnecting`))
+  manager.on('reconnect', ({ resumed }) => log(resumed ? 'session resumed' : 'reconnected with a new session'))
+  manager.once('sessionLost', ({ reason }) => {
+    log(`session lost (${reason}): setting up again`)
+    gone = true // the shared proxies of the old session are stale
     wake()
   })
   manager.once('close', (err) => {

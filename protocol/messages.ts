@@ -61,7 +61,13 @@ export type ServerMethod = (typeof SERVER_METHODS)[number]
 export type ChallengeMessage = readonly [typeof Tag.CHALLENGE, 'sha256', Uint8Array]
 export interface Hello {
   name?: string
+  /** The resume token of an earlier session, to take it over (within its grace period). */
   resume?: string
+  /**
+   * With `resume`: ids of the requests of the earlier connection that got no reply. References
+   * their replies counted (lost with the link) are released instead of leaking into the session.
+   */
+  lost?: number[]
 }
 export type AnswerMessage = readonly [typeof Tag.ANSWER, Uint8Array, Uint8Array, Hello]
 
@@ -79,6 +85,13 @@ export interface WelcomeInfo {
   address: string
   version: number
   limits: Limits
+  /** The daemon's per-boot id (the prefix of its object ids): a new one means a restarted daemon. */
+  bootId: string
+  /**
+   * The highest request id the daemon has received from this session (0 for a new one). On a
+   * resume it tells which requests in flight at the drop reached the daemon.
+   */
+  lastReqId: number
 }
 export type WelcomeMessage = readonly [typeof Tag.WELCOME, Uint8Array, WelcomeInfo]
 export type FailureMessage = readonly [typeof Tag.FAILURE, string]

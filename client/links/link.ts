@@ -16,6 +16,6 @@ export interface Link {
   /** Start delivering frames to `handlers` (frames that arrived before are queued until then). */
   bind(handlers: LinkHandlers): void
   send(frame: Uint8Array): void
-  /** Close; code 1000 says goodbye (the daemon ends the session at once). */
-  close(code: number, reason: string): void
+  /** Close; code 1000 says goodbye (the daemon ends the session at once). Resolves once closed. */
+  close(code: number, reason: string): Promise<void>
 }

@@ -27,6 +27,8 @@ export class LoopbackLink implements Link {
       address: core.address,
       version: PROTOCOL_VERSION,
       limits: { maxFrameBytes: Infinity, maxInFlight: Infinity, heartbeatMs: 0, sessionGraceMs: 0 },
+      bootId: core.table.bootId,
+      lastReqId: 0,
     }
   }
 
@@ -37,14 +39,15 @@ export class LoopbackLink implements Link {
   send(frame: Uint8Array): void {
     if (this.#closed) return
     const outcome = this.#core.receive(this.#session, frame)
-    if (outcome !== null) this.close(outcome.close, outcome.reason)
+    if (outcome !== null) void this.close(outcome.close, outcome.reason)
   }
 
-  close(code: number, reason: string): void {
-    if (this.#closed) return
+  close(code: number, reason: string): Promise<void> {
+    if (this.#closed) return Promise.resolve()
     this.#closed = true
     this.#core.sessions.end(this.#session, code === CloseCode.NORMAL ? 'closed by the client' : reason)
     queueMicrotask(() => this.#handlers?.closed(code, reason))
+    return Promise.resolve()
   }
 
   #fromServer(message: Buffer): void {

@@ -10,7 +10,7 @@ const os = require('node:os')
 const readline = require('node:readline')
 const { connect, isProxy } = require('managerd/client')
 
-/** Events a Manager emits today, and the ones the reconnecting client adds. */
+/** The events a Manager emits (disconnect, sessionLost and reconnect come from reconnecting). */
 const MANAGER_EVENTS = ['goaway', 'close', 'disconnect', 'reconnect', 'sessionLost']
 const MANAGER_METHODS = new Set(['numberOfObjects', 'debugInfo', 'listTypes', 'ping', 'unpublish'])
 

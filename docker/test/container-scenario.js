@@ -77,7 +77,8 @@ async function scenario() {
 
   await step(`a client on the host (${env.CTR_HOST_IP}) and one in another namespace (${env.CTR_CLIENT_IP}) share a dict`, async () => {
     const h = await host.do('connect', { address: ADDRESS, name: 'on-the-host' })
-    const o = await other.do('connect', { address: ADDRESS, name: 'in-a-namespace' })
+    // One client with reconnecting off: at the stop it closes for good (the other would reconnect).
+    const o = await other.do('connect', { address: ADDRESS, name: 'in-a-namespace', options: { reconnect: false } })
     await host.do('create', { as: 'shared', typeid: 'dict' })
     await host.do('call', { handle: 'shared', method: 'set', args: ['from-host', 1] })
     await host.do('publish', { name: 'shared', handle: 'shared' })
@@ -122,11 +123,14 @@ async function scenario() {
     for (const [agent, from] of [[host, hostFrom], [other, otherFrom]]) {
       const goaway = await agent.event('goaway', { from })
       assert.match(goaway.data.reason, /SIGTERM/)
-      const closed = await agent.event('close', { from })
-      assert.equal(closed.data.code, 'MANAGERD_ERR_CONNECTION_LOST')
-      const err = await agent.fails('call', { handle: 'shared', method: 'get', args: ['from-host'] })
-      assert.ok(CLEAN_FAILURES.has(err.code), `a call after the stop fails cleanly, not ${JSON.stringify(err)}`)
     }
+    // Reconnecting (the default): the close after the drain is a disconnect, not an error.
+    assert.equal((await host.event('disconnect', { from: hostFrom })).data.code, 1001)
+    // Reconnecting off: the manager closes, and a call fails cleanly.
+    const closed = await other.event('close', { from: otherFrom })
+    assert.equal(closed.data.code, 'MANAGERD_ERR_CONNECTION_LOST')
+    const err = await other.fails('call', { handle: 'shared', method: 'get', args: ['from-host'] })
+    assert.ok(CLEAN_FAILURES.has(err.code), `a call after the stop fails cleanly, not ${JSON.stringify(err)}`)
     const logs = await containerLogs()
     writeFileSync(join(ARTIFACTS, 'daemon.log'), logs)
     assert.match(logs, /"msg":"draining"/)

@@ -2,8 +2,9 @@
 // The multi-host scenario, run by hosts.sh once namespaces A, B and C exist: the daemon on A,
 // clients on B and C sharing a dict and a published name (plus a queue and a lock when the daemon
 // has those types). C is cut off while holding session-owned things; after the grace period the
-// daemon must end C's session, log it, and release what C held. Healed, C's old session fails
-// cleanly and a new one works.
+// daemon must end C's session, log it, and release what C held. Healed, C's client reconnects by
+// itself: it is told its session was lost, its old proxies fail with StaleProxyError, and it
+// works again on its new session.
 const { spawn } = require('node:child_process')
 const { openSync, readFileSync, writeFileSync } = require('node:fs')
 const { join } = require('node:path')
@@ -18,13 +19,8 @@ const ADDRESS = `ws://${env.HOSTS_DAEMON_IP}:${PORT}`
 // Small on purpose: a dead peer is noticed after ~2 heartbeats, then the grace period runs.
 const HEARTBEAT_MS = 500
 const GRACE_MS = 2000
-/** How C's old session may fail once healed: lost today; session-lost once clients resume. */
-const CLEAN_FAILURES = new Set([
-  'MANAGERD_ERR_CONNECTION_LOST',
-  'MANAGERD_ERR_SESSION_LOST',
-  'MANAGERD_ERR_STALE_PROXY',
-  'MANAGERD_ERR_CLOSED',
-])
+/** C reconnects soon after the link heals: attempts into the cut link give up after 1 s. */
+const C_OPTIONS = { handshakeTimeoutMs: 1000, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } }
 
 let daemon
 let daemonExit
@@ -56,7 +52,7 @@ async function scenario() {
 
   const { sessionB, sessionC } = await step('B and C connect from their own hosts', async () => {
     const sb = await b.do('connect', { address: ADDRESS, name: 'host-b' })
-    const sc = await c.do('connect', { address: ADDRESS, name: 'host-c' })
+    const sc = await c.do('connect', { address: ADDRESS, name: 'host-c', options: C_OPTIONS })
     const info = await b.do('manager', { method: 'debugInfo' })
     const remote = (id) => info.sessions.find((s) => s.id === id)?.remoteAddress
     assert.equal(remote(sb.sessionId), '10.200.0.2', 'B arrives from its own address')
@@ -128,6 +124,9 @@ async function scenario() {
     assert.ok(rec.time - lost.time >= GRACE_MS - 50, 'the session was kept for the grace period')
     measured.deadLinkNoticedMs = lost.time - cutAt
     measured.sessionEndedMs = rec.time - cutAt
+    const cDown = c.events.slice(cEventsAtCut).find((e) => e.event === 'disconnect')
+    assert.ok(cDown, "C's client noticed the dead link too (its own heartbeat) and began to reconnect")
+    measured.cNoticedMs = cDown.at - cutAt
     for (const r of records().filter((r) => r.session === sessionC)) {
       say(`    daemon log: ${JSON.stringify({ time: new Date(r.time).toISOString(), level: r.level, msg: r.msg, reason: r.reason, references: r.references, graceMs: r.graceMs })}`)
     }
@@ -151,18 +150,35 @@ async function scenario() {
   const cSawDuringCut = c.events.slice(cEventsAtCut).map((e) => e.event)
   say(`  C's client meanwhile: ${cSawDuringCut.length ? cSawDuringCut.join(', ') : 'no event yet'}`)
 
+  const cEventsAtHeal = c.events.length
+  const healedAt = Date.now()
   await step("heal C's link", () => linkC('up'))
 
-  await step("C's old session fails cleanly", async () => {
-    const err = await c.fails('call', { handle: 'shared', method: 'get', args: ['b'] })
-    assert.ok(CLEAN_FAILURES.has(err.code), `a clean error, not ${JSON.stringify(err)}`)
-    say(`    ${err.name} (${err.code}): ${err.message}`)
-    measured.cOldSessionError = err.code
+  await step("C reconnects by itself: sessionLost, then a new session", async () => {
+    const lostEvent = await c.event('sessionLost', { from: cEventsAtHeal })
+    assert.equal(lostEvent.data.previousSessionId, sessionC, 'the session lost is the one that was cut')
+    assert.match(lostEvent.data.reason, /grace period/)
+    const back = await c.event('reconnect', { from: cEventsAtHeal })
+    assert.equal(back.data.resumed, false, 'not resumed: the daemon ended it')
+    assert.notEqual(back.data.sessionId, sessionC, 'a new session')
+    measured.cReconnectedAfterHealMs = back.at - healedAt
+    const info = await b.do('manager', { method: 'debugInfo' })
+    assert.equal(info.sessions.find((s) => s.id === back.data.sessionId)?.remoteAddress, '10.200.0.3', "C's new session")
+    const seen = c.events.slice(cEventsAtCut).map((e) => e.event)
+    assert.ok(!seen.includes('close'), `C's manager never closed: ${seen.join(', ')}`)
+    say(`    C's events since the cut: ${seen.join(', ')}`)
   })
 
-  await step('C connects again: a new session that works', async () => {
-    const { sessionId } = await c.do('connect', { address: ADDRESS, name: 'host-c' })
-    assert.notEqual(sessionId, sessionC, 'a new session')
+  await step("C's old proxies fail cleanly with StaleProxyError", async () => {
+    for (const handle of ['shared', 'private', ...(withLock ? ['lock'] : [])]) {
+      const err = await c.fails('call', { handle, method: handle === 'lock' ? 'release' : 'get', args: handle === 'lock' ? [] : ['b'] })
+      assert.equal(err.code, 'MANAGERD_ERR_STALE_PROXY', `${handle}: ${JSON.stringify(err)}`)
+      if (handle === 'shared') say(`    ${err.name} (${err.code}): ${err.message}`)
+    }
+    measured.cOldSessionError = 'MANAGERD_ERR_STALE_PROXY'
+  })
+
+  await step('C works again on its new session', async () => {
     await c.do('lookup', { name: 'shared', as: 'shared' })
     assert.equal(await c.do('call', { handle: 'shared', method: 'get', args: ['b'] }), 1)
     await c.do('call', { handle: 'shared', method: 'set', args: ['c-again', 3] })
@@ -176,12 +192,13 @@ async function scenario() {
     }
   })
 
-  await step('SIGTERM the daemon: B and C get GOAWAY, the daemon exits 0', async () => {
+  await step('SIGTERM the daemon: B and C get GOAWAY, then the close (they would reconnect), the daemon exits 0', async () => {
     const bFrom = b.events.length
     const cFrom = c.events.length
     daemon.kill('SIGTERM')
     await b.event('goaway', { from: bFrom })
     await c.event('goaway', { from: cFrom })
+    for (const agent of [b, c]) assert.equal((await agent.event('disconnect', { from: agent === b ? bFrom : cFrom })).data.code, 1001)
     const { code, signal } = await withTimeout(daemonExit, 30_000, 'the daemon exiting')
     assert.equal(code, 0, `exit code (signal ${signal})`)
     assert.ok(records().some((r) => r.msg === 'stopped'), "the daemon logged 'stopped'")
@@ -193,8 +210,11 @@ async function finish() {
   if (daemon !== undefined && daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL')
   writeFileSync(join(ARTIFACTS, 'measurements.json'), JSON.stringify(measured, null, 2) + '\n')
   if (measured.sessionEndedMs !== undefined) {
-    say(`measured (from the cut): dead link noticed ${ms(measured.deadLinkNoticedMs)}, session ended ${ms(measured.sessionEndedMs)}` +
-      (measured.lockReleasedMs !== undefined ? `, lock acquired by B ${ms(measured.lockReleasedMs)}` : ''))
+    say(`measured (from the cut): dead link noticed by the daemon ${ms(measured.deadLinkNoticedMs)}` +
+      (measured.cNoticedMs !== undefined ? `, by C's client ${ms(measured.cNoticedMs)}` : '') +
+      `, session ended ${ms(measured.sessionEndedMs)}` +
+      (measured.lockReleasedMs !== undefined ? `, lock acquired by B ${ms(measured.lockReleasedMs)}` : '') +
+      (measured.cReconnectedAfterHealMs !== undefined ? `; C reconnected ${ms(measured.cReconnectedAfterHealMs)} after the heal` : ''))
   }
 }
 

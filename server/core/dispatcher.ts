@@ -74,18 +74,28 @@ export class Dispatcher {
 
   #park(session: Session, reqId: number, promise: Promise<unknown>, entry: ObjectEntry, method: string): void {
     session.parked.add(reqId)
+    // A reply goes only to the connection that carried the request (see Session.generation).
+    const generation = session.generation
     promise.then(
       (value) => {
+        if (session.generation !== generation) return this.#dropStale(session, reqId)
         session.parked.delete(reqId)
         session.settled(reqId)
         this.#finish(session, reqId, entry, method, value)
       },
       (err: unknown) => {
+        if (session.generation !== generation) return this.#dropStale(session, reqId)
         session.parked.delete(reqId)
         session.settled(reqId)
         this.#replies.error(session, reqId, err)
       },
     )
+  }
+
+  /** The reply of a call from a connection that is gone: nobody waits for it any more. */
+  #dropStale(session: Session, reqId: number, made?: ObjectEntry): void {
+    if (made !== undefined) this.#core.table.freeIfUnheld(made)
+    session.log.debug({ reqId }, 'reply to a call of an earlier connection dropped')
   }
 
   #finish(session: Session, reqId: number, entry: ObjectEntry, method: string, value: unknown): void {
@@ -125,12 +135,15 @@ export class Dispatcher {
     }
     if (result instanceof Promise) {
       session.parked.add(reqId)
+      const generation = session.generation
       result.then(
         (value) => {
+          if (session.generation !== generation) return this.#dropStale(session, reqId, value instanceof ProxyResult ? value.entry : undefined)
           session.parked.delete(reqId)
           this.#serverResult(session, reqId, value)
         },
         (err: unknown) => {
+          if (session.generation !== generation) return this.#dropStale(session, reqId)
           session.parked.delete(reqId)
           this.#serverFailure(session, reqId, err)
         },

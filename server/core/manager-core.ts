@@ -128,6 +128,7 @@ export class ManagerCore {
       if (!Number.isSafeInteger(reqId) || reqId < 0) {
         return { close: CloseCode.PROTOCOL_ERROR, reason: 'request id must be a non-negative safe integer' }
       }
+      if (reqId > session.lastReqId) session.lastReqId = reqId
       const target = m[1]
       const method = m[2]
       const args = m[3]

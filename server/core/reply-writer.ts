@@ -70,7 +70,7 @@ export class ReplyWriter {
       peer.send(this.#encoder.encode3(reqId, ReplyKind.UNSERIALIZABLE, { repr }))
       return
     }
-    if (this.#collected.length > 0) this.#countReferences(session)
+    if (this.#collected.length > 0) this.#countReferences(session, reqId)
     this.counts[ReplyKind.RETURN]++
     peer.send(bytes)
   }
@@ -80,6 +80,7 @@ export class ReplyWriter {
     const peer = session.peer
     if (peer === null) return
     session.addRef(entry)
+    session.noteSent(reqId, entry)
     const payload: ProxyPayload = {
       token: { typeid: entry.typeid, address: this.#options.address, id: entry.id },
       exposed: this.exposedList(entry.exposed),
@@ -98,7 +99,7 @@ export class ReplyWriter {
     try {
       this.#collected.length = 0
       bytes = this.#encoder.encode3(reqId, ReplyKind.ERROR, payload)
-      if (this.#collected.length > 0) this.#countReferences(session)
+      if (this.#collected.length > 0) this.#countReferences(session, reqId)
     } catch {
       // The error's `data` could not be encoded: send the rest.
       delete payload.data
@@ -147,9 +148,12 @@ export class ReplyWriter {
     return list
   }
 
-  #countReferences(session: Session): void {
+  #countReferences(session: Session, reqId: number): void {
     const refs = this.#collected
-    for (let i = 0; i < refs.length; i++) session.addRef(refs[i]!)
+    for (let i = 0; i < refs.length; i++) {
+      session.addRef(refs[i]!)
+      session.noteSent(reqId, refs[i]!)
+    }
     refs.length = 0
   }
 }

@@ -46,7 +46,8 @@ export class SessionStore {
       if (session !== undefined && session.state !== 'ended') {
         const previousPeer = session.peer
         session.attach(peer, remoteAddress)
-        session.log.info({ remote: remoteAddress }, 'session resumed')
+        const released = this.#releaseLost(session, hello.lost)
+        session.log.info({ remote: remoteAddress, takeover: previousPeer !== null, lostReplies: released }, 'session resumed')
         return { session, resumed: true, previousPeer }
       }
     }
@@ -59,6 +60,15 @@ export class SessionStore {
     this.#byResumeToken.set(resumeToken, session)
     log.info('session started')
     return { session, resumed: false, previousPeer: null }
+  }
+
+  /** References counted by replies the client says it never got (hello.lost) are released. */
+  #releaseLost(session: Session, lost: unknown): number {
+    const log = session.deliveryLog
+    if (log === null) return 0
+    const ids = new Set<number>()
+    if (Array.isArray(lost)) for (const id of lost) if (typeof id === 'number') ids.add(id)
+    return log.settle(ids, (entry) => session.dropRef(entry))
   }
 
   /** The connection dropped without a goodbye: keep the session for the grace period. */

@@ -3,6 +3,7 @@
 
 import type { Logger } from 'pino'
 import type { SessionInfo } from './call-context'
+import { DeliveryLog } from './delivery-log'
 import type { ObjectEntry } from './object-entry'
 import type { ObjectTable } from './object-table'
 
@@ -21,8 +22,20 @@ export class Session implements SessionInfo {
   peer: Peer | null
   /** Calls in flight that asked for a signal (blocking ones), by request id. */
   readonly #controllers = new Map<number, AbortController>()
-  /** Request ids of calls not answered yet (parked on a promise). */
+  /** Request ids of calls not answered yet (parked on a promise), on the current connection. */
   readonly parked = new Set<number>()
+  /**
+   * Bumped whenever the connection changes (a drop, a resume). A parked call remembers the
+   * generation it came in on; its reply is dropped if that connection is gone, because the client
+   * has already failed the call and may use its request id again on the new connection.
+   */
+  generation = 0
+  /** The highest request id received from this session (tells a resuming client what arrived). */
+  lastReqId = 0
+  /** Set by a transport that can confirm delivery (a socket with heartbeats): keep a delivery log. */
+  logsDelivery = false
+  /** References counted by replies not yet known to have arrived; made on first use. */
+  deliveryLog: DeliveryLog | null = null
   #endListeners: Set<() => void> | null = null
   readonly startedAt = Date.now()
   /** Grace timer while detached. */
@@ -61,6 +74,11 @@ export class Session implements SessionInfo {
     this.table.incref(entry, n)
   }
 
+  /** The reply to `reqId`, being sent, counted a reference to `entry` (see DeliveryLog). */
+  noteSent(reqId: number, entry: ObjectEntry): void {
+    if (this.logsDelivery) (this.deliveryLog ??= new DeliveryLog()).note(reqId, entry)
+  }
+
   /** Release `n` of this session's references to `entry`. False if it holds fewer. */
   dropRef(entry: ObjectEntry, n = 1): boolean {
     const held = this.refs.get(entry)
@@ -93,10 +111,17 @@ export class Session implements SessionInfo {
     this.state = 'detached'
     this.peer = null
     this.detachedAt = Date.now()
-    this.#abortCalls('the connection was lost')
+    this.#newGeneration('the connection was lost')
   }
 
+  /**
+   * A connection takes the session over (a resume). If the daemon still thought the old one
+   * alive (a cut link not noticed yet), its parked calls are cancelled here as a drop would:
+   * a lock granted to a call whose client gave up on it would be held with nobody knowing.
+   */
   attach(peer: Peer, remoteAddress: string): void {
+    if (this.state === 'connected') this.#newGeneration('the session was resumed by another connection')
+    else this.generation++
     this.state = 'connected'
     this.peer = peer
     this.remoteAddress = remoteAddress
@@ -126,6 +151,12 @@ export class Session implements SessionInfo {
     const refs = [...this.refs]
     this.refs.clear()
     for (const [entry, n] of refs) this.table.decref(entry, n)
+  }
+
+  #newGeneration(reason: string): void {
+    this.generation++
+    this.parked.clear()
+    this.#abortCalls(reason)
   }
 
   #abortCalls(reason: string): void {

@@ -65,6 +65,9 @@ export class ClientConnection implements Peer {
   #endSessionOnClose = false
   /** Last time anything arrived from the client (frames or pongs); read by the heartbeat sweep. */
   lastSeen = Date.now()
+  #pingSeq = 0
+  /** Pings not answered yet, as [seq, delivery-log mark] pairs (a pong confirms what came before). */
+  readonly #pingMarks: number[] = []
   /** Called once the connection is closed (the connection set forgets it). */
   onClosed: (() => void) | undefined
 
@@ -92,8 +95,9 @@ export class ClientConnection implements Peer {
         this.close(CloseCode.INTERNAL_ERROR, 'internal error', true)
       }
     })
-    ws.on('pong', () => {
+    ws.on('pong', (data: Buffer) => {
       this.lastSeen = Date.now()
+      this.#onPong(data)
     })
     ws.on('close', (code: number) => this.#onClose(code))
     ws.on('error', (err: Error) => {
@@ -156,19 +160,40 @@ export class ClientConnection implements Peer {
     this.#sendNow([Tag.GOAWAY, info])
   }
 
-  /** Heartbeat sweep: ping, or give up on a peer silent for too long. */
-  heartbeat(now: number, timeoutMs: number): void {
+  /** Heartbeat sweep: give up on a peer silent for too long; else ping when `ping` is set. */
+  heartbeat(now: number, timeoutMs: number, ping: boolean): void {
     if (this.#state === 'closed') return
     if (now - this.lastSeen > timeoutMs) {
-      this.#opts.log.info({ remote: this.remoteAddress, session: this.#session?.id }, 'heartbeat timeout')
+      this.#opts.log.info({ remote: this.remoteAddress, session: this.#session?.id, silentMs: now - this.lastSeen }, 'heartbeat timeout')
       this.#ws.terminate()
       return
     }
+    if (!ping) return
+    this.#flush()
+    const seq = ++this.#pingSeq
+    const log = this.#session?.peer === this ? this.#session.deliveryLog : null
+    if (log !== null && log.size > 0) this.#pingMarks.push(seq, log.mark)
     try {
-      this.#ws.ping()
+      this.#ws.ping(seq)
     } catch {
       // socket already closing
     }
+  }
+
+  /** The client answered ping `seq`: it has read every frame sent before that ping. */
+  #onPong(data: Buffer): void {
+    const marks = this.#pingMarks
+    if (marks.length === 0) return
+    const seq = Number(data.toString())
+    let mark = -1
+    let i = 0
+    while (i < marks.length && marks[i]! <= seq) {
+      mark = marks[i + 1]!
+      i += 2
+    }
+    if (i === 0) return
+    marks.splice(0, i)
+    if (this.#session?.peer === this) this.#session.deliveryLog?.confirm(mark)
   }
 
   /** Close the connection. `endSession`: the session ends now instead of waiting for a resume. */
@@ -194,7 +219,10 @@ export class ClientConnection implements Peer {
     stats.framesIn++
     if (!isBinary) return this.close(CloseCode.UNSUPPORTED_DATA, 'binary frames only', true)
     if (this.#state === 'ready') {
-      const outcome = this.#opts.core.receive(this.#session!, data)
+      const session = this.#session!
+      // Taken over by a resuming connection: this one is closing and speaks for nobody.
+      if (session.peer !== this) return
+      const outcome = this.#opts.core.receive(session, data)
       if (outcome !== null) this.close(outcome.close, outcome.reason, true)
       return
     }
@@ -227,6 +255,8 @@ export class ClientConnection implements Peer {
     const { session, resumed, previousPeer } = this.#opts.core.openSession(hello as Hello, this, this.remoteAddress)
     this.#session = session
     this.#state = 'ready'
+    // Only pings can tell which replies arrived, so only with heartbeats is there a log to keep.
+    if (this.#opts.limits.heartbeatMs > 0) session.logsDelivery = true
     const info: WelcomeInfo = {
       sessionId: session.id,
       resumeToken: session.resumeToken,
@@ -234,6 +264,8 @@ export class ClientConnection implements Peer {
       address: this.#opts.core.address,
       version: PROTOCOL_VERSION,
       limits: this.#opts.limits,
+      bootId: this.#opts.core.table.bootId,
+      lastReqId: session.lastReqId,
     }
     this.#sendNow([Tag.WELCOME, serverProof(this.#opts.authkey, a[2] as Uint8Array), info])
     if (previousPeer !== null && previousPeer !== this) {
