@@ -24,6 +24,11 @@ export class SessionStore {
     this.#options = options
   }
 
+  /** How long a detached session waits to be resumed. */
+  get graceMs(): number {
+    return this.#options.graceMs
+  }
+
   get size(): number {
     return this.#byId.size
   }

@@ -2,7 +2,7 @@
 // and (through onEnd listeners) locks. When it ends, all of it is released; Python leaks these.
 
 import type { Logger } from 'pino'
-import type { SessionInfo } from './call-context'
+import type { Claim, SessionInfo } from './call-context'
 import type { ObjectEntry } from './object-entry'
 import type { ObjectTable } from './object-table'
 
@@ -24,6 +24,8 @@ export class Session implements SessionInfo {
   /** Request ids of calls not answered yet (parked on a promise). */
   readonly parked = new Set<number>()
   #endListeners: Set<() => void> | null = null
+  /** What this session holds beyond references (locks, permits): for debugInfo. */
+  readonly #claims = new Set<Claim>()
   readonly startedAt = Date.now()
   /** Grace timer while detached. */
   graceTimer: NodeJS.Timeout | undefined
@@ -53,6 +55,28 @@ export class Session implements SessionInfo {
     const listeners = this.#endListeners ?? (this.#endListeners = new Set())
     listeners.add(listener)
     return () => listeners.delete(listener)
+  }
+
+  claim(claim: Claim, onEnd: () => void): () => void {
+    if (this.state === 'ended') {
+      queueMicrotask(onEnd)
+      return () => {}
+    }
+    const claims = this.#claims
+    claims.add(claim)
+    const unwatch = this.onEnd(() => {
+      claims.delete(claim)
+      onEnd()
+    })
+    return () => {
+      claims.delete(claim)
+      unwatch()
+    }
+  }
+
+  /** Locks, permits and the like this session holds now. */
+  get claims(): ReadonlySet<Claim> {
+    return this.#claims
   }
 
   /** One more reference to `entry` held by this session (a proxy on the client). */
@@ -123,6 +147,7 @@ export class Session implements SessionInfo {
         }
       }
     }
+    this.#claims.clear()
     const refs = [...this.refs]
     this.refs.clear()
     for (const [entry, n] of refs) this.table.decref(entry, n)
