@@ -22,7 +22,7 @@ export function debugSummary(core: ManagerCore): DebugSummary {
     objects: core.table.size,
     objectsByType: { ...objectsByType },
     parkedCalls: parked,
-    calls: { ...core.dispatcher.counts },
+    calls: { server: core.dispatcher.counts.server, object: core.dispatcher.counts.object },
     replies: { ...core.replies.counts },
   }
 }

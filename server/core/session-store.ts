@@ -13,12 +13,14 @@ export interface SessionStoreOptions {
   table: ObjectTable
 }
 
+export type SessionEventKind = 'started' | 'resumed' | 'detached' | 'ended'
+
 export class SessionStore {
   readonly #byId = new Map<string, Session>()
   readonly #byResumeToken = new Map<string, Session>()
   readonly #options: SessionStoreOptions
-  /** Called when a session ends (metrics, logs). */
-  onEnd: ((session: Session, reason: string) => void) | undefined
+  /** Told when a session starts, resumes, loses its connection or ends (the daemon's event log). */
+  onEvent: ((event: SessionEventKind, session: Session, reason?: string) => void) | undefined
 
   constructor(options: SessionStoreOptions) {
     this.#options = options
@@ -52,6 +54,7 @@ export class SessionStore {
         const previousPeer = session.peer
         session.attach(peer, remoteAddress)
         session.log.info({ remote: remoteAddress }, 'session resumed')
+        this.onEvent?.('resumed', session)
         return { session, resumed: true, previousPeer }
       }
     }
@@ -63,6 +66,7 @@ export class SessionStore {
     this.#byId.set(id, session)
     this.#byResumeToken.set(resumeToken, session)
     log.info('session started')
+    this.onEvent?.('started', session)
     return { session, resumed: false, previousPeer: null }
   }
 
@@ -72,6 +76,7 @@ export class SessionStore {
     session.detach()
     const graceMs = this.#options.graceMs
     if (graceMs <= 0) return this.end(session, 'connection lost')
+    this.onEvent?.('detached', session, 'connection lost')
     session.log.info({ graceMs }, 'connection lost; session kept for resume')
     session.graceTimer = setTimeout(() => this.end(session, 'not resumed within the grace period'), graceMs)
     session.graceTimer.unref()
@@ -80,11 +85,12 @@ export class SessionStore {
   end(session: Session, reason: string): void {
     if (session.state === 'ended') return
     const references = session.refs.size
+    const holds = session.claims.size
     session.end()
     this.#byId.delete(session.id)
     this.#byResumeToken.delete(session.resumeToken)
-    session.log.info({ reason, references }, 'session ended')
-    this.onEnd?.(session, reason)
+    session.log.info({ reason, references, holds }, 'session ended')
+    this.onEvent?.('ended', session, reason)
   }
 
   endAll(reason: string): void {

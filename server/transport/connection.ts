@@ -21,6 +21,7 @@ import {
   type WelcomeInfo,
 } from '../../protocol'
 import type { ManagerCore } from '../core/manager-core'
+import type { CallClock } from '../metrics/call-clock'
 import type { Peer, Session } from '../core/session'
 import type { AuthThrottle } from './auth-throttle'
 
@@ -31,6 +32,7 @@ export interface TransportStats {
   framesIn: number
   framesOut: number
   authFailures: number
+  handshakeTimeouts: number
   handshakes: number
 }
 
@@ -43,6 +45,8 @@ export interface ConnectionOptions {
   maxBufferedBytes: number
   limits: Limits
   stats: TransportStats
+  /** Times each frame's calls (metrics); null when metrics are off. */
+  clock: CallClock | null
   log: Logger
 }
 
@@ -106,6 +110,7 @@ export class ClientConnection implements Peer {
     }
     this.#handshakeTimer = setTimeout(() => {
       if (this.#state === 'handshake' || this.#state === 'authenticating') {
+        if (this.#state === 'handshake') this.#opts.stats.handshakeTimeouts++
         this.close(CloseCode.HANDSHAKE_TIMEOUT, 'handshake timeout', true)
       }
     }, this.#opts.handshakeTimeoutMs)
@@ -193,7 +198,10 @@ export class ClientConnection implements Peer {
     stats.framesIn++
     if (!isBinary) return this.close(CloseCode.UNSUPPORTED_DATA, 'binary frames only', true)
     if (this.#state === 'ready') {
+      const clock = this.#opts.clock
+      clock?.frameStart()
       const outcome = this.#opts.core.receive(this.#session!, data)
+      clock?.frameEnd()
       if (outcome !== null) this.close(outcome.close, outcome.reason, true)
       return
     }
