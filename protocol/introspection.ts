@@ -48,6 +48,8 @@ export interface DebugSummary {
   connectedSessions: number
   objects: number
   objectsByType: Record<string, number>
+  /** Published names. */
+  names: number
   parkedCalls: number
   /** Calls dispatched since the daemon started, by target: server methods, object methods. */
   calls: { server: number; object: number }

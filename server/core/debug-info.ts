@@ -21,6 +21,7 @@ export function debugSummary(core: ManagerCore): DebugSummary {
     connectedSessions: connected,
     objects: core.table.size,
     objectsByType: { ...objectsByType },
+    names: core.names.size,
     parkedCalls: parked,
     calls: { server: core.dispatcher.counts.server, object: core.dispatcher.counts.object },
     replies: { ...core.replies.counts },

@@ -42,7 +42,7 @@ export function statusSnapshot(core: ManagerCore, stats: TransportStats, events:
     readiness,
     uptimeMs: Date.now() - core.startedAt,
     sessions: { total: summary.sessions, connected: summary.connectedSessions, detached: summary.sessions - summary.connectedSessions, list },
-    objects: { total: summary.objects, byType: summary.objectsByType, names: core.names.size },
+    objects: { total: summary.objects, byType: summary.objectsByType, names: summary.names },
     calls: {
       server: summary.calls.server,
       object: summary.calls.object,

@@ -1,0 +1,117 @@
+// `managerd inspect`: the debugInfo tables, readable — which session holds which lock, who holds
+// each object (sessions, containers, names), what each client keeps alive. --json for scripts;
+// --session and --object narrow it down. Connects as a normal client; its own session is left out.
+
+import type { DebugInfo, DebugObject, DebugSession } from '../../../protocol'
+import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, clientTarget, parseFlags, wantsHelp } from './args'
+import { duration, table } from './format'
+import { openSession } from './session-client'
+
+const HELP = `Usage: managerd inspect [options]
+
+Who holds what on a running daemon: sessions (with the objects they reference and the locks and
+permits they hold), objects (with every holder: sessions, containers, names) and published names.
+
+Options:
+${CLIENT_FLAGS_HELP}
+  --session ID|NAME    only this session (by id or client name): what it references and holds
+  --object ID          only this object and its holders`
+
+const FLAGS = { ...CLIENT_FLAGS, session: { type: 'string' }, object: { type: 'string' } } as const
+
+export async function inspect(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(HELP + '\n')
+    return 0
+  }
+  const values = parseFlags('inspect', argv, FLAGS)
+  const target = clientTarget('inspect', values)
+  const manager = await openSession(target, 'managerd inspect')
+  let info: DebugInfo
+  try {
+    info = await manager.debugInfo()
+  } finally {
+    await manager.close()
+  }
+  // This inspect session is the observer: it holds nothing and is not shown.
+  info.sessions = info.sessions.filter((s) => s.id !== manager.sessionId)
+  info.objects = info.objects.map((o) => ({ ...o, holders: { ...o.holders, sessions: o.holders.sessions.filter((h) => h.id !== manager.sessionId) } }))
+  if (values.session !== undefined) {
+    const wanted = values.session
+    info.sessions = info.sessions.filter((s) => s.id === wanted || s.name === wanted)
+    const referenced = new Set(info.sessions.flatMap((s) => s.references.map((r) => r.id)))
+    info.objects = info.objects.filter((o) => referenced.has(o.id))
+  }
+  if (values.object !== undefined) {
+    const wanted = values.object
+    info.objects = info.objects.filter((o) => o.id === wanted)
+    const holders = new Set(info.objects.flatMap((o) => o.holders.sessions.map((h) => h.id)))
+    info.sessions = info.sessions.filter((s) => holders.has(s.id) || s.holds.some((h) => h.id === wanted))
+  }
+  process.stdout.write(target.json ? JSON.stringify(info, null, 2) + '\n' : render(info) + '\n')
+  return 0
+}
+
+function render(info: DebugInfo): string {
+  const sessionsById = new Map(info.sessions.map((s) => [s.id, s]))
+  const typeOf = new Map(info.objects.map((o) => [o.id, o.typeid]))
+  const who = (id: string): string => {
+    const name = sessionsById.get(id)?.name
+    return name === null || name === undefined ? id : `${id} (${name})`
+  }
+  const out: string[] = [`daemon ${info.address}  boot ${info.bootId}  up ${duration(info.uptimeMs)}`, '']
+
+  out.push(`SESSIONS (${info.sessions.length})`)
+  out.push(
+    info.sessions.length === 0
+      ? '  none'
+      : table(
+          ['id', 'client', 'remote', 'state', 'objects', 'refs', 'holds', 'parked', 'since'],
+          info.sessions.map((s) => [s.id, s.name ?? '-', s.remoteAddress, stateOf(s), s.references.length, refCount(s), s.holds.length, s.parkedCalls, new Date(s.startedAt).toISOString()]),
+        ),
+  )
+
+  const holds = info.sessions.flatMap((s) => s.holds.map((h) => ({ s, h })))
+  out.push('', `LOCKS AND PERMITS HELD (${holds.length})`)
+  out.push(
+    holds.length === 0
+      ? '  none'
+      : table(
+          ['object', 'typeid', 'kind', 'count', 'held by session', 'label'],
+          holds.map(({ s, h }) => [h.id, h.typeid, h.kind, h.count, who(s.id), h.label ?? '-']),
+        ),
+  )
+
+  out.push('', `OBJECTS (${info.objects.length})`)
+  out.push(
+    info.objects.length === 0
+      ? '  none'
+      : table(
+          ['id', 'typeid', 'refcount', 'held by'],
+          info.objects.map((o) => [o.id, o.typeid, o.refcount, holdersOf(o, who, typeOf)]),
+        ),
+  )
+
+  const names = Object.entries(info.names)
+  out.push('', `NAMES (${names.length})`)
+  out.push(names.length === 0 ? '  none' : table(['name', 'object', 'typeid'], names.map(([n, id]) => [n, id, typeOf.get(id) ?? '?'])))
+  return out.join('\n')
+}
+
+function stateOf(s: DebugSession): string {
+  if (s.state !== 'detached' || s.resumableUntil === null) return s.state
+  return `detached (ends ${new Date(s.resumableUntil).toISOString()} unless resumed)`
+}
+
+function refCount(s: DebugSession): number {
+  return s.references.reduce((n, r) => n + r.count, 0)
+}
+
+function holdersOf(o: DebugObject, who: (id: string) => string, typeOf: Map<string, string>): string {
+  const parts = [
+    ...o.holders.sessions.map((h) => `session ${who(h.id)}${h.count > 1 ? ` ×${h.count}` : ''}`),
+    ...o.holders.objects.map((h) => `${typeOf.get(h.id) ?? 'object'} ${h.id}${h.count > 1 ? ` ×${h.count}` : ''}`),
+    ...o.holders.names.map((n) => `name ${JSON.stringify(n)}`),
+  ]
+  return parts.length === 0 ? '(nothing: about to be freed)' : parts.join(', ')
+}
