@@ -143,6 +143,10 @@ export class ManagerCore {
         return null
       }
       if (session.parked.size >= this.#maxInFlight) {
+        if (!session.inFlightLimitLogged) {
+          session.inFlightLimitLogged = true // once per session: a client at its limit would flood the log
+          session.log.warn({ maxInFlight: this.#maxInFlight }, 'too many calls in flight; refusing more')
+        }
         this.replies.traceback(session, reqId, new TooManyInFlightError(`this session already has ${this.#maxInFlight} calls parked`))
         return null
       }

@@ -86,10 +86,12 @@ export class SessionStore {
     if (session.state === 'ended') return
     const references = session.refs.size
     const holds = session.claims.size
+    const parked = session.parked.size
     session.end()
     this.#byId.delete(session.id)
     this.#byResumeToken.delete(session.resumeToken)
-    session.log.info({ reason, references, holds }, 'session ended')
+    // What the end released: references dropped, locks and permits given back, parked calls cancelled.
+    session.log.info({ reason, references, holds, parkedCalls: parked }, 'session ended')
     this.onEvent?.('ended', session, reason)
   }
 

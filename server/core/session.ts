@@ -27,6 +27,8 @@ export class Session implements SessionInfo {
   /** What this session holds beyond references (locks, permits): for debugInfo. */
   readonly #claims = new Set<Claim>()
   readonly startedAt = Date.now()
+  /** The first call refused for --max-in-flight is logged, not every one. */
+  inFlightLimitLogged = false
   /** Grace timer while detached. */
   graceTimer: NodeJS.Timeout | undefined
   detachedAt: number | undefined

@@ -102,7 +102,12 @@ export class ClientConnection implements Peer {
     ws.on('error', (err: Error) => {
       // ws reports oversized frames here (then closes with 1009): the session ends with it.
       this.#endSessionOnClose = true
-      this.#opts.log.debug({ err: err.message, remote: this.remoteAddress }, 'connection error')
+      // ws's own WS_ERR_* codes are limit and protocol violations (a frame over --max-frame-bytes);
+      // anything else (a reset) is the network's doing.
+      const code = (err as { code?: unknown }).code
+      const log = this.#session?.log ?? this.#opts.log
+      if (typeof code === 'string' && code.startsWith('WS_ERR_')) log.warn({ err: err.message, code, remote: this.remoteAddress }, 'protocol violation; closing')
+      else log.debug({ err: err.message, remote: this.remoteAddress }, 'connection error')
     })
     if (ws.protocol !== SUBPROTOCOL) {
       this.close(CloseCode.PROTOCOL_ERROR, `subprotocol ${SUBPROTOCOL} required`, true)
@@ -111,6 +116,7 @@ export class ClientConnection implements Peer {
     this.#handshakeTimer = setTimeout(() => {
       if (this.#state === 'handshake' || this.#state === 'authenticating') {
         if (this.#state === 'handshake') this.#opts.stats.handshakeTimeouts++
+        this.#opts.log.info({ remote: this.remoteAddress }, 'handshake timeout')
         this.close(CloseCode.HANDSHAKE_TIMEOUT, 'handshake timeout', true)
       }
     }, this.#opts.handshakeTimeoutMs)
@@ -202,7 +208,10 @@ export class ClientConnection implements Peer {
       clock?.frameStart()
       const outcome = this.#opts.core.receive(this.#session!, data)
       clock?.frameEnd()
-      if (outcome !== null) this.close(outcome.close, outcome.reason, true)
+      if (outcome !== null) {
+        this.#session!.log.warn({ code: outcome.close, reason: outcome.reason }, 'protocol violation; closing')
+        this.close(outcome.close, outcome.reason, true)
+      }
       return
     }
     if (this.#state === 'handshake') return this.#onAnswer(data)
