@@ -60,8 +60,8 @@ export class DaemonMetrics {
     counter(r, 'managerd_session_events_total', 'Session events: started, resumed, detached, ended.', ['event'], () =>
       Object.entries(events.totals).map(([event, n]) => [{ event }, n]),
     )
-    gauge(r, 'managerd_objects', 'Live shared objects, by typeid.', ['typeid'], () => {
-      const byType = new Map<string, number>()
+    gauge(r, 'managerd_objects', 'Live shared objects, by typeid (every registered type, 0 when none).', ['typeid'], () => {
+      const byType = new Map<string, number>(core.registry.list().map((t) => [t.typeid, 0]))
       for (const e of core.table.entries()) byType.set(e.typeid, (byType.get(e.typeid) ?? 0) + 1)
       return [...byType].map(([typeid, n]) => [{ typeid }, n])
     })

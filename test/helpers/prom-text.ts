@@ -38,10 +38,11 @@ function unescape(s: string, quotes: boolean, fail: (m: string) => never): strin
   })
 }
 
+/** As Prometheus reads values (Go's ParseFloat): NaN and Inf in any case — prom-client writes "Nan". */
 function parseValue(raw: string, fail: (m: string) => never): number {
-  if (raw === 'NaN') return NaN
-  if (raw === '+Inf' || raw === 'Inf') return Infinity
-  if (raw === '-Inf') return -Infinity
+  if (/^nan$/i.test(raw)) return NaN
+  if (/^\+?inf(inity)?$/i.test(raw)) return Infinity
+  if (/^-inf(inity)?$/i.test(raw)) return -Infinity
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)) fail(`invalid value ${JSON.stringify(raw)}`)
   return Number(raw)
 }

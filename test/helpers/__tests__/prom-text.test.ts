@@ -11,6 +11,7 @@ requests_total{method="post"} 2.5e1 1700000000000
 # TYPE temp gauge
 temp -1.5
 temp{where="out"} NaN
+temp{where="in"} Nan
 # TYPE latency_seconds histogram
 latency_seconds_bucket{le="0.1",mode="x"} 1
 latency_seconds_bucket{le="1",mode="x"} 3
@@ -33,6 +34,7 @@ describe('parsePrometheusText', () => {
     expect(f.get('requests_total')!.samples[1]).toMatchObject({ value: 25, timestamp: 1700000000000 })
     expect(f.get('temp')!.samples[0]).toMatchObject({ name: 'temp', labels: {}, value: -1.5 })
     expect(sampleValue(f, 'temp', { where: 'out' })).toBeNaN()
+    expect(sampleValue(f, 'temp', { where: 'in' })).toBeNaN() // prom-client's spelling; Prometheus reads it
     expect(sampleValue(f, 'latency_seconds_bucket', { le: '+Inf' })).toBe(4)
     expect(f.get('latency_seconds')!.samples).toHaveLength(5)
     expect(f.get('rpc')).toMatchObject({ type: 'summary' })
