@@ -36,6 +36,11 @@ export async function inspect(argv: string[]): Promise<number> {
   // This inspect session is the observer: it holds nothing and is not shown.
   info.sessions = info.sessions.filter((s) => s.id !== manager.sessionId)
   info.objects = info.objects.map((o) => ({ ...o, holders: { ...o.holders, sessions: o.holders.sessions.filter((h) => h.id !== manager.sessionId) } }))
+  // Names and typeids of everything, for the rows a filter keeps.
+  const lookup: Lookup = {
+    names: new Map(info.sessions.map((s) => [s.id, s.name])),
+    typeids: new Map(info.objects.map((o) => [o.id, o.typeid])),
+  }
   if (values.session !== undefined) {
     const wanted = values.session
     info.sessions = info.sessions.filter((s) => s.id === wanted || s.name === wanted)
@@ -48,15 +53,23 @@ export async function inspect(argv: string[]): Promise<number> {
     const holders = new Set(info.objects.flatMap((o) => o.holders.sessions.map((h) => h.id)))
     info.sessions = info.sessions.filter((s) => holders.has(s.id) || s.holds.some((h) => h.id === wanted))
   }
-  process.stdout.write(target.json ? JSON.stringify(info, null, 2) + '\n' : render(info) + '\n')
+  if (values.session !== undefined || values.object !== undefined) {
+    const shown = new Set(info.objects.map((o) => o.id))
+    info.names = Object.fromEntries(Object.entries(info.names).filter(([, id]) => shown.has(id)))
+  }
+  process.stdout.write(target.json ? JSON.stringify(info, null, 2) + '\n' : render(info, lookup) + '\n')
   return 0
 }
 
-function render(info: DebugInfo): string {
-  const sessionsById = new Map(info.sessions.map((s) => [s.id, s]))
-  const typeOf = new Map(info.objects.map((o) => [o.id, o.typeid]))
+interface Lookup {
+  names: Map<string, string | null>
+  typeids: Map<string, string>
+}
+
+function render(info: DebugInfo, lookup: Lookup): string {
+  const typeOf = lookup.typeids
   const who = (id: string): string => {
-    const name = sessionsById.get(id)?.name
+    const name = lookup.names.get(id)
     return name === null || name === undefined ? id : `${id} (${name})`
   }
   const out: string[] = [`daemon ${info.address}  boot ${info.bootId}  up ${duration(info.uptimeMs)}`, '']

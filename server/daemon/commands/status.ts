@@ -84,6 +84,10 @@ export async function status(argv: string[]): Promise<number> {
   return 0
 }
 
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`
+}
+
 function readyState(body: string): string {
   try {
     const parsed = JSON.parse(body) as { status?: unknown }
@@ -99,8 +103,8 @@ function render(r: StatusReport): string {
     `daemon    ${r.url}  ${r.readyz} (healthz ${r.healthz})`,
     `uptime    ${duration(r.uptimeMs)}`,
     `sessions  ${r.sessions.total} (${r.sessions.connected} connected, ${r.sessions.detached} detached)`,
-    `objects   ${r.objects.total}: ${countsByKey(r.objects.byType)}; ${r.names} published names`,
-    `parked    ${r.parkedCalls} calls`,
+    `objects   ${r.objects.total}: ${countsByKey(r.objects.byType)}; ${plural(r.names, 'published name')}`,
+    `parked    ${plural(r.parkedCalls, 'call')}`,
     `calls/s   ${r.callsPerSecond} (over ${(r.intervalMs / 1000).toFixed(1)} s; ${errors} errors since start)`,
   ].join('\n')
 }
