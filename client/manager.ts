@@ -2,7 +2,7 @@
 // look them up by name, introspect, shut the daemon down, close.
 
 import { EventEmitter } from 'node:events'
-import { BadArgumentsError, ManagerClosedError, StaleProxyError, type DebugInfo, type GoawayInfo, type TypeInfo } from '../protocol'
+import { BadArgumentsError, ManagerClosedError, StaleProxyError, type DebugInfo, type DebugInfoOptions, type GoawayInfo, type TypeInfo } from '../protocol'
 import type { Connection } from './connection'
 import { BaseProxy, proxyRef } from './proxy'
 import type { DisconnectInfo, ReconnectInfo, SessionLostInfo } from './session-link'
@@ -186,8 +186,9 @@ export class Manager extends EventEmitter<ManagerEvents> {
     return (await this.#conn.call(null, 'numberOfObjects', [])) as number
   }
 
-  async debugInfo(): Promise<DebugInfo> {
-    return (await this.#conn.call(null, 'debugInfo', [])) as DebugInfo
+  /** Who holds what on the daemon, and counts; `{ tables: false }` for the counts only. */
+  async debugInfo(options?: DebugInfoOptions): Promise<DebugInfo> {
+    return (await this.#conn.call(null, 'debugInfo', options === undefined ? [] : [options])) as DebugInfo
   }
 
   async listTypes(): Promise<TypeInfo[]> {

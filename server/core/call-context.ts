@@ -19,6 +19,27 @@ export interface SessionInfo {
   readonly active: boolean
   /** Run `listener` once when the session ends; returns a function that cancels it. */
   onEnd(listener: () => void): () => void
+  /**
+   * Record that this session holds `claim` (a lock, permits) until the returned function is
+   * called, and run `onEnd` if the session ends first — to release what it held. debugInfo and
+   * `managerd inspect` list a session's claims, so "who holds this lock?" has an answer.
+   */
+  claim(claim: Claim, onEnd: () => void): () => void
+}
+
+/**
+ * Something a session holds in an object beyond a reference: a lock, semaphore permits, or
+ * whatever a user type grants to one session at a time. The type that grants it keeps it.
+ */
+export interface Claim {
+  /** The object that granted it. */
+  readonly object: SharedRef
+  /** What is held, in a word: 'lock', 'permits'. */
+  readonly kind: string
+  /** How much: a reentrant lock's depth, a number of permits. Read when asked, so it may be a getter. */
+  readonly count: number
+  /** Which task of the session holds it, for types that tell them apart (an RLock's owner label). */
+  readonly label?: string | null
 }
 
 /**

@@ -21,8 +21,10 @@ import type { Session } from './session'
 export class Dispatcher {
   readonly #core: ManagerCore
   readonly #replies: ReplyWriter
-  /** Calls dispatched, by target kind (metrics). */
-  readonly counts = { server: 0, object: 0 }
+  /** Calls dispatched, by target kind, and how many of them parked (metrics). */
+  readonly counts = { server: 0, object: 0, parked: 0 }
+  /** Metrics: told when a parked call settles, with the performance.now() of its parking. */
+  onParkedSettled: ((startedAt: number) => void) | null = null
 
   constructor(core: ManagerCore, replies: ReplyWriter) {
     this.#core = core
@@ -76,18 +78,23 @@ export class Dispatcher {
     session.parked.add(reqId)
     // A reply goes only to the connection that carried the request (see Session.generation).
     const generation = session.generation
+    this.counts.parked++
+    const timed = this.onParkedSettled
+    const startedAt = timed === null ? 0 : performance.now()
     promise.then(
       (value) => {
         if (session.generation !== generation) return this.#dropStale(session, reqId)
         session.parked.delete(reqId)
         session.settled(reqId)
         this.#finish(session, reqId, entry, method, value)
+        timed?.(startedAt)
       },
       (err: unknown) => {
         if (session.generation !== generation) return this.#dropStale(session, reqId)
         session.parked.delete(reqId)
         session.settled(reqId)
         this.#replies.error(session, reqId, err)
+        timed?.(startedAt)
       },
     )
   }
@@ -136,16 +143,21 @@ export class Dispatcher {
     if (result instanceof Promise) {
       session.parked.add(reqId)
       const generation = session.generation
+      this.counts.parked++
+      const timed = this.onParkedSettled
+      const startedAt = timed === null ? 0 : performance.now()
       result.then(
         (value) => {
           if (session.generation !== generation) return this.#dropStale(session, reqId, value instanceof ProxyResult ? value.entry : undefined)
           session.parked.delete(reqId)
           this.#serverResult(session, reqId, value)
+          timed?.(startedAt)
         },
         (err: unknown) => {
           if (session.generation !== generation) return this.#dropStale(session, reqId)
           session.parked.delete(reqId)
           this.#serverFailure(session, reqId, err)
+          timed?.(startedAt)
         },
       )
       return

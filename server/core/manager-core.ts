@@ -5,16 +5,16 @@ import pino, { type Logger } from 'pino'
 import {
   CloseCode,
   Decoder,
-  PROTOCOL_VERSION,
   Tag,
   TooManyInFlightError,
   UnknownTypeError,
   type CloseCode as CloseCodeT,
   type DebugInfo,
-  type Holders,
+  type DebugInfoOptions,
   type Hello,
 } from '../../protocol'
 import { enterCall, leaveCall } from './call-context'
+import { buildDebugInfo } from './debug-info'
 import { Dispatcher } from './dispatcher'
 import { DanglingRef, type ObjectEntry } from './object-entry'
 import { ObjectTable } from './object-table'
@@ -144,6 +144,10 @@ export class ManagerCore {
         return null
       }
       if (session.parked.size >= this.#maxInFlight) {
+        if (!session.inFlightLimitLogged) {
+          session.inFlightLimitLogged = true // once per session: a client at its limit would flood the log
+          session.log.warn({ maxInFlight: this.#maxInFlight }, 'too many calls in flight; refusing more')
+        }
         this.replies.traceback(session, reqId, new TooManyInFlightError(`this session already has ${this.#maxInFlight} calls parked`))
         return null
       }
@@ -239,47 +243,9 @@ export class ManagerCore {
     return true
   }
 
-  /** Who holds what: objects with their holders, sessions with what they hold. */
-  debugInfo(): DebugInfo {
-    this.table.collect()
-    const holders = new Map<ObjectEntry, Holders>()
-    const holdersOf = (e: ObjectEntry): Holders => {
-      let h = holders.get(e)
-      if (h === undefined) holders.set(e, (h = { sessions: [], objects: [], names: [] }))
-      return h
-    }
-    for (const session of this.sessions.values()) {
-      for (const [entry, count] of session.refs) holdersOf(entry).sessions.push({ id: session.id, count })
-    }
-    for (const entry of this.table.entries()) {
-      if (entry.holdings === null) continue
-      for (const [child, count] of entry.holdings) holdersOf(child).objects.push({ id: entry.id, count })
-    }
-    for (const [name, entry] of this.names) holdersOf(entry).names.push(name)
-    const objects = [...this.table.entries()].map((e) => ({
-      id: e.id,
-      typeid: e.typeid,
-      refcount: e.refcount,
-      holders: holders.get(e) ?? { sessions: [], objects: [], names: [] },
-    }))
-    const sessions = [...this.sessions.values()].map((s) => ({
-      id: s.id,
-      name: s.name ?? null,
-      remoteAddress: s.remoteAddress,
-      state: s.state,
-      startedAt: new Date(s.startedAt),
-      references: [...s.refs].map(([e, count]) => ({ id: e.id, typeid: e.typeid, count })),
-      parkedCalls: s.parked.size,
-    }))
-    return {
-      version: PROTOCOL_VERSION,
-      address: this.address,
-      bootId: this.table.bootId,
-      uptimeMs: Date.now() - this.startedAt,
-      objects,
-      sessions,
-      names: Object.fromEntries([...this.names].map(([name, e]) => [name, e.id])),
-    }
+  /** Who holds what: objects with their holders, sessions with what they hold; and counts. */
+  debugInfo(options?: DebugInfoOptions): DebugInfo {
+    return buildDebugInfo(this, options)
   }
 
   /** End every session and free everything (daemon stop, localManager close). */

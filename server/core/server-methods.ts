@@ -6,6 +6,7 @@ import {
   UnknownNameError,
   UnknownObjectError,
   UnknownTypeError,
+  isPlainObject,
   type ServerMethod,
 } from '../../protocol'
 import type { ManagerCore } from './manager-core'
@@ -78,8 +79,13 @@ export const serverMethods = {
     return core.table.size
   },
 
-  debugInfo(core) {
-    return core.debugInfo()
+  debugInfo(core, _session, args) {
+    const options = args[0]
+    if (options === undefined || options === null) return core.debugInfo()
+    if (typeof options !== 'object' || !isPlainObject(options) || Object.keys(options).some((k) => k !== 'tables') || (options.tables !== undefined && typeof options.tables !== 'boolean')) {
+      throw new BadArgumentsError('debugInfo takes no argument or { tables: boolean }')
+    }
+    return core.debugInfo(options.tables === false ? { tables: false } : {})
   },
 
   dummy() {

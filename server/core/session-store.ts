@@ -13,15 +13,22 @@ export interface SessionStoreOptions {
   table: ObjectTable
 }
 
+export type SessionEventKind = 'started' | 'resumed' | 'detached' | 'ended'
+
 export class SessionStore {
   readonly #byId = new Map<string, Session>()
   readonly #byResumeToken = new Map<string, Session>()
   readonly #options: SessionStoreOptions
-  /** Called when a session ends (metrics, logs). */
-  onEnd: ((session: Session, reason: string) => void) | undefined
+  /** Told when a session starts, resumes, loses its connection or ends (the daemon's event log). */
+  onEvent: ((event: SessionEventKind, session: Session, reason?: string) => void) | undefined
 
   constructor(options: SessionStoreOptions) {
     this.#options = options
+  }
+
+  /** How long a detached session waits to be resumed. */
+  get graceMs(): number {
+    return this.#options.graceMs
   }
 
   get size(): number {
@@ -48,6 +55,7 @@ export class SessionStore {
         session.attach(peer, remoteAddress)
         const released = this.#releaseLost(session, hello.lost)
         session.log.info({ remote: remoteAddress, takeover: previousPeer !== null, lostReplies: released }, 'session resumed')
+        this.onEvent?.('resumed', session)
         return { session, resumed: true, previousPeer }
       }
     }
@@ -59,6 +67,7 @@ export class SessionStore {
     this.#byId.set(id, session)
     this.#byResumeToken.set(resumeToken, session)
     log.info('session started')
+    this.onEvent?.('started', session)
     return { session, resumed: false, previousPeer: null }
   }
 
@@ -77,6 +86,7 @@ export class SessionStore {
     session.detach()
     const graceMs = this.#options.graceMs
     if (graceMs <= 0) return this.end(session, 'connection lost')
+    this.onEvent?.('detached', session, 'connection lost')
     session.log.info({ graceMs }, 'connection lost; session kept for resume')
     session.graceTimer = setTimeout(() => this.end(session, 'not resumed within the grace period'), graceMs)
     session.graceTimer.unref()
@@ -85,11 +95,14 @@ export class SessionStore {
   end(session: Session, reason: string): void {
     if (session.state === 'ended') return
     const references = session.refs.size
+    const holds = session.claims.size
+    const parked = session.parked.size
     session.end()
     this.#byId.delete(session.id)
     this.#byResumeToken.delete(session.resumeToken)
-    session.log.info({ reason, references }, 'session ended')
-    this.onEnd?.(session, reason)
+    // What the end released: references dropped, locks and permits given back, parked calls cancelled.
+    session.log.info({ reason, references, holds, parkedCalls: parked }, 'session ended')
+    this.onEvent?.('ended', session, reason)
   }
 
   endAll(reason: string): void {

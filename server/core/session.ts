@@ -2,7 +2,7 @@
 // and (through onEnd listeners) locks. When it ends, all of it is released; Python leaks these.
 
 import type { Logger } from 'pino'
-import type { SessionInfo } from './call-context'
+import type { Claim, SessionInfo } from './call-context'
 import { DeliveryLog } from './delivery-log'
 import type { ObjectEntry } from './object-entry'
 import type { ObjectTable } from './object-table'
@@ -37,7 +37,11 @@ export class Session implements SessionInfo {
   /** References counted by replies not yet known to have arrived; made on first use. */
   deliveryLog: DeliveryLog | null = null
   #endListeners: Set<() => void> | null = null
+  /** What this session holds beyond references (locks, permits): for debugInfo. */
+  readonly #claims = new Set<Claim>()
   readonly startedAt = Date.now()
+  /** The first call refused for --max-in-flight is logged, not every one. */
+  inFlightLimitLogged = false
   /** Grace timer while detached. */
   graceTimer: NodeJS.Timeout | undefined
   detachedAt: number | undefined
@@ -66,6 +70,28 @@ export class Session implements SessionInfo {
     const listeners = this.#endListeners ?? (this.#endListeners = new Set())
     listeners.add(listener)
     return () => listeners.delete(listener)
+  }
+
+  claim(claim: Claim, onEnd: () => void): () => void {
+    if (this.state === 'ended') {
+      queueMicrotask(onEnd)
+      return () => {}
+    }
+    const claims = this.#claims
+    claims.add(claim)
+    const unwatch = this.onEnd(() => {
+      claims.delete(claim)
+      onEnd()
+    })
+    return () => {
+      claims.delete(claim)
+      unwatch()
+    }
+  }
+
+  /** Locks, permits and the like this session holds now. */
+  get claims(): ReadonlySet<Claim> {
+    return this.#claims
   }
 
   /** One more reference to `entry` held by this session (a proxy on the client). */
@@ -148,6 +174,7 @@ export class Session implements SessionInfo {
         }
       }
     }
+    this.#claims.clear()
     const refs = [...this.refs]
     this.refs.clear()
     for (const [entry, n] of refs) this.table.decref(entry, n)

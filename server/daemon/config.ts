@@ -34,6 +34,8 @@ export const DAEMON_OPTIONS = {
   maxInFlight: { flag: 'max-in-flight', env: 'MANAGERD_MAX_IN_FLIGHT', kind: 'int', min: 1, help: 'most parked calls per session (default 10000)' },
   maxBufferedBytes: { flag: 'max-buffered-bytes', env: 'MANAGERD_MAX_BUFFERED_BYTES', kind: 'int', min: 1024, help: 'unread reply bytes before a client is shed (default 64 MiB)' },
   drainTimeoutMs: { flag: 'drain-timeout-ms', env: 'MANAGERD_DRAIN_TIMEOUT_MS', kind: 'int', min: 0, help: 'on SIGTERM, wait this long for calls in flight (default 10000)' },
+  metricsToken: { flag: 'metrics-token', env: 'MANAGERD_METRICS_TOKEN', kind: 'string', help: 'bearer token for /metrics and /status.json (a flag shows in ps: prefer the env or the file)' },
+  metricsTokenFile: { flag: 'metrics-token-file', env: 'MANAGERD_METRICS_TOKEN_FILE', kind: 'string', help: 'file holding the metrics token (default: no token, the endpoints are open)' },
   authThrottleMs: { flag: 'auth-throttle-ms', env: 'MANAGERD_AUTH_THROTTLE_MS', kind: 'int', min: 0, help: 'first delay after a failed handshake, doubling per failure (default 100)' },
 } as const satisfies Record<string, OptionSpec>
 
@@ -60,6 +62,8 @@ export interface DaemonConfig {
   maxBufferedBytes: number
   drainTimeoutMs: number
   authThrottleMs: number
+  metricsToken: string | undefined
+  metricsTokenFile: string | undefined
 }
 
 export const DEFAULTS: DaemonConfig = {
@@ -84,6 +88,8 @@ export const DEFAULTS: DaemonConfig = {
   maxBufferedBytes: 64 * 1024 * 1024,
   drainTimeoutMs: 10_000,
   authThrottleMs: 100,
+  metricsToken: undefined,
+  metricsTokenFile: undefined,
 }
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

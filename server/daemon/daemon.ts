@@ -10,6 +10,9 @@ import { CloseCode, authkeyBytes, type Limits } from '../../protocol'
 import { ManagerCore } from '../core/manager-core'
 import type { Registry } from '../core/registry'
 import { buildApp, type Readiness } from '../http/app'
+import type { OpsEndpoints } from '../http/ops-routes'
+import { CallClock } from '../metrics/call-clock'
+import { DaemonMetrics } from '../metrics/daemon-metrics'
 import { AuthThrottle } from '../transport/auth-throttle'
 import type { TransportStats } from '../transport/connection'
 import { ConnectionSet } from '../transport/connection-set'
@@ -17,6 +20,9 @@ import { registerBuiltins } from '../types'
 import { resolveAuthkey } from './authkey-file'
 import { DEFAULTS, type DaemonConfig } from './config'
 import { createLogger } from './logger'
+import { resolveMetricsToken } from './metrics-token'
+import { SessionEventLog } from './session-events'
+import { statusSnapshot } from './status-snapshot'
 import { loadTypesModule } from './types-loader'
 
 export interface DaemonOptions extends Partial<DaemonConfig> {
@@ -24,14 +30,22 @@ export interface DaemonOptions extends Partial<DaemonConfig> {
   logger?: Logger
   /** Register types in code, in addition to `types` modules. */
   registerTypes?: (registry: Registry) => void | Promise<void>
+  /** Serve /metrics and time calls (default true; off only to measure what metrics cost). */
+  metrics?: boolean
 }
 
 export class Daemon {
   readonly core: ManagerCore
   readonly log: Logger
   readonly config: DaemonConfig
-  readonly stats: TransportStats = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, authFailures: 0, handshakes: 0 }
+  readonly stats: TransportStats = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, authFailures: 0, handshakeTimeouts: 0, handshakes: 0 }
   readonly connections: ConnectionSet
+  /** Recent session events (the status page) and their totals (metrics). */
+  readonly events = new SessionEventLog()
+  /** Call latency buckets; null when metrics are off. */
+  readonly clock: CallClock | null
+  readonly metrics: DaemonMetrics | null
+  readonly #metricsToken: string | undefined
   #app: FastifyInstance | undefined
   #readiness: Readiness = 'starting'
   #authkey: Buffer
@@ -42,10 +56,11 @@ export class Daemon {
   readonly stopped: Promise<void>
   #resolveStopped!: () => void
 
-  private constructor(config: DaemonConfig, log: Logger, authkey: Buffer) {
+  private constructor(config: DaemonConfig, log: Logger, authkey: Buffer, metricsToken: string | undefined, metrics: boolean) {
     this.config = config
     this.log = log
     this.#authkey = authkey
+    this.#metricsToken = metricsToken
     this.connections = new ConnectionSet(config.heartbeatMs)
     this.core = new ManagerCore({
       address: '',
@@ -55,17 +70,22 @@ export class Daemon {
       maxInFlight: config.maxInFlight,
       onShutdownRequest: (reason) => void this.stop(reason),
     })
+    this.core.sessions.onEvent = (event, session, reason) => this.events.record(event, session, reason)
+    this.clock = metrics ? new CallClock(this.core.dispatcher.counts) : null
+    this.core.dispatcher.onParkedSettled = this.clock?.parkedSettled ?? null
+    this.metrics = this.clock !== null ? new DaemonMetrics({ core: this.core, stats: this.stats, clock: this.clock, events: this.events }) : null
     this.stopped = new Promise((resolve) => (this.#resolveStopped = resolve))
   }
 
   /** Start a daemon: resolve the key, register types, listen. */
   static async start(options: DaemonOptions = {}): Promise<Daemon> {
-    const { logger, registerTypes, ...rest } = options
+    const { logger, registerTypes, metrics = true, ...rest } = options
     const config: DaemonConfig = { ...DEFAULTS, ...stripUndefined(rest) }
     const log = logger ?? createLogger(config.logLevel, config.logPretty)
     const { key, origin } = resolveAuthkey(config, log)
     log.info({ source: origin }, 'authkey loaded')
-    const daemon = new Daemon(config, log, authkeyBytes(key))
+    const metricsToken = resolveMetricsToken(config, log)
+    const daemon = new Daemon(config, log, authkeyBytes(key), metricsToken, metrics)
     try {
       await daemon.#init(registerTypes)
     } catch (err) {
@@ -113,6 +133,7 @@ export class Daemon {
       maxSessions: config.maxSessions,
       readiness: () => this.#readiness,
       ...(https !== undefined ? { https } : {}),
+      ops: this.#opsEndpoints(),
       connectionOptions: {
         core: this.core,
         authkey: this.#authkey,
@@ -121,6 +142,7 @@ export class Daemon {
         maxBufferedBytes: config.maxBufferedBytes,
         limits,
         stats: this.stats,
+        clock: this.clock,
         log,
       },
     })
@@ -131,7 +153,19 @@ export class Daemon {
     this.#address = config.advertiseUrl ?? `${scheme}://${advertisedHost(addr)}:${addr.port}`
     this.core.replies.setAddress(this.#address)
     this.#readiness = 'ready'
-    log.info({ address: this.#address, host: config.host, port: addr.port, tls: https !== undefined }, 'listening')
+    log.info({ address: this.#address, host: config.host, port: addr.port, tls: https !== undefined, metricsAuth: this.#metricsToken !== undefined }, 'listening')
+    if (this.#metricsToken === undefined && !isLoopback(addr.address)) {
+      log.warn({ host: config.host }, '/metrics and /status.json are open to anyone who can reach this port; set --metrics-token-file')
+    }
+  }
+
+  #opsEndpoints(): OpsEndpoints {
+    const metrics = this.metrics
+    return {
+      token: this.#metricsToken,
+      status: () => statusSnapshot(this.core, this.stats, this.events, this.#readiness),
+      ...(metrics !== null ? { metrics: async () => ({ contentType: metrics.contentType, body: await metrics.text() }) } : {}),
+    }
   }
 
   /**
@@ -173,6 +207,10 @@ function advertisedHost(addr: AddressInfo): string {
   const wildcard = addr.address === '0.0.0.0' || addr.address === '::'
   if (wildcard) return hostname()
   return addr.family === 'IPv6' ? `[${addr.address}]` : addr.address
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1'
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -13,6 +13,9 @@ export const REDACT_PATHS = [
   'token',
   '*.token',
   'config.authkey',
+  'metricsToken',
+  '*.metricsToken',
+  'config.metricsToken',
   'req.headers.authorization',
 ]
 

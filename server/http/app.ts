@@ -1,4 +1,5 @@
-// The daemon's HTTP face (Fastify): /healthz, /readyz and the WebSocket endpoint /v1, on one port.
+// The daemon's HTTP face (Fastify): /healthz, /readyz, the operator endpoints (ops-routes.ts) and
+// the WebSocket endpoint /v1, on one port.
 
 import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
@@ -6,6 +7,7 @@ import type { Logger } from 'pino'
 import { CloseCode, SUBPROTOCOL, WS_PATH } from '../../protocol'
 import { ClientConnection, type ConnectionOptions } from '../transport/connection'
 import type { ConnectionSet } from '../transport/connection-set'
+import { registerOpsRoutes, type OpsEndpoints } from './ops-routes'
 
 export type Readiness = 'starting' | 'ready' | 'draining'
 
@@ -17,6 +19,8 @@ export interface AppOptions {
   maxSessions: number
   readiness: () => Readiness
   https?: { cert: Buffer; key: Buffer }
+  /** /metrics, /status.json and the status page; absent = not served. */
+  ops?: OpsEndpoints
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -42,6 +46,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (state !== 'ready') return reply.code(503).send({ status: state })
     return { status: 'ready' }
   })
+
+  if (opts.ops !== undefined) registerOpsRoutes(app, opts.ops)
 
   app.get(WS_PATH, { websocket: true }, (socket, req) => {
     const remoteAddress = req.socket.remoteAddress ?? 'unknown'

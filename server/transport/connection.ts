@@ -21,6 +21,7 @@ import {
   type WelcomeInfo,
 } from '../../protocol'
 import type { ManagerCore } from '../core/manager-core'
+import type { CallClock } from '../metrics/call-clock'
 import type { Peer, Session } from '../core/session'
 import type { AuthThrottle } from './auth-throttle'
 import { writeBinaryFrame } from './frame-writer'
@@ -32,6 +33,7 @@ export interface TransportStats {
   framesIn: number
   framesOut: number
   authFailures: number
+  handshakeTimeouts: number
   handshakes: number
 }
 
@@ -44,6 +46,8 @@ export interface ConnectionOptions {
   maxBufferedBytes: number
   limits: Limits
   stats: TransportStats
+  /** Times each frame's calls (metrics); null when metrics are off. */
+  clock: CallClock | null
   log: Logger
 }
 
@@ -103,7 +107,12 @@ export class ClientConnection implements Peer {
     ws.on('error', (err: Error) => {
       // ws reports oversized frames here (then closes with 1009): the session ends with it.
       this.#endSessionOnClose = true
-      this.#opts.log.debug({ err: err.message, remote: this.remoteAddress }, 'connection error')
+      // ws's own WS_ERR_* codes are limit and protocol violations (a frame over --max-frame-bytes);
+      // anything else (a reset) is the network's doing.
+      const code = (err as { code?: unknown }).code
+      const log = this.#session?.log ?? this.#opts.log
+      if (typeof code === 'string' && code.startsWith('WS_ERR_')) log.warn({ err: err.message, code, remote: this.remoteAddress }, 'protocol violation; closing')
+      else log.debug({ err: err.message, remote: this.remoteAddress }, 'connection error')
     })
     if (ws.protocol !== SUBPROTOCOL) {
       this.close(CloseCode.PROTOCOL_ERROR, `subprotocol ${SUBPROTOCOL} required`, true)
@@ -111,6 +120,8 @@ export class ClientConnection implements Peer {
     }
     this.#handshakeTimer = setTimeout(() => {
       if (this.#state === 'handshake' || this.#state === 'authenticating') {
+        if (this.#state === 'handshake') this.#opts.stats.handshakeTimeouts++
+        this.#opts.log.info({ remote: this.remoteAddress }, 'handshake timeout')
         this.close(CloseCode.HANDSHAKE_TIMEOUT, 'handshake timeout', true)
       }
     }, this.#opts.handshakeTimeoutMs)
@@ -222,8 +233,14 @@ export class ClientConnection implements Peer {
       const session = this.#session!
       // Taken over by a resuming connection: this one is closing and speaks for nobody.
       if (session.peer !== this) return
+      const clock = this.#opts.clock
+      clock?.frameStart()
       const outcome = this.#opts.core.receive(session, data)
-      if (outcome !== null) this.close(outcome.close, outcome.reason, true)
+      clock?.frameEnd()
+      if (outcome !== null) {
+        session.log.warn({ code: outcome.close, reason: outcome.reason }, 'protocol violation; closing')
+        this.close(outcome.close, outcome.reason, true)
+      }
       return
     }
     if (this.#state === 'handshake') return this.#onAnswer(data)

@@ -10,6 +10,23 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): { code: num
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
+/** runCli without blocking this process (needed when the daemon runs in it: a harness daemon). */
+export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
 export interface RunningDaemon {
   child: ChildProcess
   /** Parsed JSON log lines so far. */

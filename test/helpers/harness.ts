@@ -3,9 +3,10 @@
 // its baseline — every test that uses it is also a leak test (capnweb's checkAllDisposed).
 
 import { Writable } from 'node:stream'
-import pino, { type Logger } from 'pino'
+import type { Logger } from 'pino'
 import { connect, startManager, type ConnectOptions, type Manager, type StartManagerOptions } from '../../client'
 import { Daemon, type DaemonOptions } from '../../server'
+import { createLogger } from '../../server/daemon/logger'
 
 export const TEST_KEY = 'test-authkey-0123456789'
 
@@ -35,7 +36,8 @@ export class LogCapture {
         done()
       },
     })
-    this.logger = pino({ level }, sink)
+    // The daemon's own logger setup (redaction included), writing JSON here instead of stdout.
+    this.logger = createLogger(level, false, sink)
   }
   find(msg: string | RegExp): Array<Record<string, unknown>> {
     return this.lines.filter((l) => (typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg))))

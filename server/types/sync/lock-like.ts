@@ -4,7 +4,7 @@
 import type { Logger } from 'pino'
 import { BadArgumentsError } from '../../../protocol'
 import { currentCall, type SessionInfo } from '../../core/call-context'
-import { isSharedRef, type SharedRef } from '../../core/object-entry'
+import { DanglingRef, isSharedRef, type SharedRef } from '../../core/object-entry'
 import type { Patience } from './blocking'
 
 export interface Owner {
@@ -55,5 +55,18 @@ export function selfName(typeid: string): string {
     return `${typeid} ${currentCall().target.id}`
   } catch {
     return typeid // made outside a call (in-process use): no id
+  }
+}
+
+/**
+ * The object being created, to name in the claims it grants (debugInfo shows who holds it). A
+ * lock made inside another type's create (a Condition's own lock) names that object. Made
+ * outside any call (plain in-process use) it names nothing that exists.
+ */
+export function selfRef(typeid: string): SharedRef {
+  try {
+    return currentCall().target
+  } catch {
+    return new DanglingRef('(unshared)', typeid)
   }
 }

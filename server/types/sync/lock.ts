@@ -7,11 +7,13 @@ import { ObjectFreedError } from '../../../protocol'
 import { currentCall, type SessionInfo } from '../../core/call-context'
 import { pythonError } from '../containers/values'
 import { parseBlocking, type Patience } from './blocking'
-import { callerAs, selfName, type LockLike, type Owner } from './lock-like'
+import { callerAs, selfName, selfRef, type LockLike, type Owner } from './lock-like'
 import { Lifetime, WaitQueue } from './waiters'
 
 export class SharedLock implements LockLike {
   readonly #name: string
+  /** The object named in the claim its owner holds. */
+  readonly #self = selfRef('Lock')
   readonly #life = new Lifetime()
   readonly #waiters = new WaitQueue<boolean, Owner>()
   #owner: Owner | null = null
@@ -91,7 +93,7 @@ export class SharedLock implements LockLike {
 
   #take(owner: Owner): void {
     this.#owner = owner
-    this.#unwatch = owner.session.onEnd(() => this.#ownerEnded(owner))
+    this.#unwatch = owner.session.claim({ object: this.#self, kind: 'lock', count: 1 }, () => this.#ownerEnded(owner))
   }
 
   /** The next waiter, if any, becomes the owner; its acquire resolves. */

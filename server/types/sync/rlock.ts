@@ -6,7 +6,7 @@ import { ObjectFreedError } from '../../../protocol'
 import { currentCall, type SessionInfo } from '../../core/call-context'
 import { pythonError } from '../containers/values'
 import { parseBlocking, parseLabel, parseOptions, type Patience } from './blocking'
-import { callerAs, selfName, type LockLike, type Owner } from './lock-like'
+import { callerAs, selfName, selfRef, type LockLike, type Owner } from './lock-like'
 import { Lifetime, WaitQueue } from './waiters'
 
 interface Claim {
@@ -21,6 +21,8 @@ function same(a: Owner, b: Owner): boolean {
 
 export class SharedRLock implements LockLike {
   readonly #name: string
+  /** The object named in the claim its owner holds. */
+  readonly #self = selfRef('RLock')
   readonly #life = new Lifetime()
   readonly #waiters = new WaitQueue<boolean, Claim>()
   #owner: Owner | null = null
@@ -102,7 +104,16 @@ export class SharedRLock implements LockLike {
     if (this.#owner === null) {
       this.#owner = owner
       this.#depth = depth
-      this.#unwatch = owner.session.onEnd(() => this.#ownerEnded(owner))
+      const lock = this
+      const claim = {
+        object: this.#self,
+        kind: 'lock',
+        label: owner.label,
+        get count(): number {
+          return lock.#depth
+        },
+      }
+      this.#unwatch = owner.session.claim(claim, () => this.#ownerEnded(owner))
       return true
     }
     if (!same(this.#owner, owner)) return false

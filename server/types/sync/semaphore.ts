@@ -7,15 +7,16 @@
 import type { Logger } from 'pino'
 import { BadArgumentsError, ObjectFreedError } from '../../../protocol'
 import { currentCall, type SessionInfo } from '../../core/call-context'
+import type { SharedRef } from '../../core/object-entry'
 import { pythonError } from '../containers/values'
 import { describe, parseBlocking } from './blocking'
-import { callerAs, selfName, type Owner } from './lock-like'
+import { callerAs, selfName, selfRef, type Owner } from './lock-like'
 import { Lifetime, WaitQueue } from './waiters'
 
 interface Hold {
   count: number
   readonly log: Logger
-  readonly unwatch: () => void
+  unwatch: () => void
 }
 
 function permits(what: string, value: unknown, min: number): number {
@@ -27,6 +28,8 @@ function permits(what: string, value: unknown, min: number): number {
 
 export class SharedSemaphore {
   readonly #name: string
+  /** The object named in the claims of the sessions holding permits. */
+  readonly #self: SharedRef
   readonly #bounded: boolean
   readonly #initial: number
   #value: number
@@ -37,6 +40,7 @@ export class SharedSemaphore {
   constructor(value: unknown = 1, bounded = false) {
     this.#bounded = bounded
     this.#name = selfName(bounded ? 'BoundedSemaphore' : 'Semaphore')
+    this.#self = selfRef(bounded ? 'BoundedSemaphore' : 'Semaphore')
     this.#initial = this.#value = permits(`${bounded ? 'BoundedSemaphore' : 'Semaphore'}(value): value`, value, 0)
   }
 
@@ -96,8 +100,16 @@ export class SharedSemaphore {
       return
     }
     const session = owner.session
-    const unwatch = session.onEnd(() => this.#ownerEnded(session))
-    this.#holds.set(session, { count: n, log: owner.log, unwatch })
+    const held: Hold = { count: n, log: owner.log, unwatch: () => {} }
+    const claim = {
+      object: this.#self,
+      kind: 'permits',
+      get count(): number {
+        return held.count
+      },
+    }
+    held.unwatch = session.claim(claim, () => this.#ownerEnded(session))
+    this.#holds.set(session, held)
   }
 
   /** `n` permits come back: the caller's own first, then those held longest by others. */
