@@ -23,6 +23,8 @@ export interface Measured {
   p99: number[]
   /** CPU the server process spent per operation over all timed runs (when its pid is known). */
   serverCpuUsPerOp: number | undefined
+  /** CPU the client processes spent per operation over all timed runs. */
+  clientCpuUsPerOp: number
 }
 
 /**
@@ -35,12 +37,16 @@ export async function measure(job: LoadJob, procs: number, runs: number, serverP
   const p50: number[] = []
   const p99: number[] = []
   let ops = 0
+  let clientCpuUs = 0
   const cpuBefore = serverPid === undefined ? undefined : cpuMicros(serverPid)
   try {
     for (let i = 0; i < runs; i++) {
       const { perSecond, results } = await pool.run()
       perRun.push(perSecond)
-      for (const r of results) ops += r.ops
+      for (const r of results) {
+        ops += r.ops
+        clientCpuUs += r.cpuUs
+      }
       if (results[0]?.p50us !== undefined) p50.push(results[0].p50us)
       if (results[0]?.p99us !== undefined) p99.push(results[0].p99us)
     }
@@ -49,7 +55,7 @@ export async function measure(job: LoadJob, procs: number, runs: number, serverP
   }
   const cpuAfter = serverPid === undefined ? undefined : cpuMicros(serverPid)
   const serverCpuUsPerOp = cpuBefore === undefined || cpuAfter === undefined || ops === 0 ? undefined : (cpuAfter - cpuBefore) / ops
-  return { fig: figure(perRun), p50, p99, serverCpuUsPerOp }
+  return { fig: figure(perRun), p50, p99, serverCpuUsPerOp, clientCpuUsPerOp: ops === 0 ? NaN : clientCpuUs / ops }
 }
 
 /** A CPU figure for the detail lines: one decimal, or '—' when it could not be read. */
@@ -61,11 +67,12 @@ export async function rowA(ctx: BenchContext): Promise<Row> {
   const row: Row = { id: 'a', measure: 'sequential dict set then get', unit: 'calls/s', values: {}, detail: {} }
   for (const [system, kind, address, pid] of targets(ctx)) {
     const job: LoadJob = { system: kind, address, op: 'seq', inflight: 1, durationMs: ctx.seconds * 1000, histogram: true, warmupMs: ctx.warmupMs }
-    const { fig, p50, p99, serverCpuUsPerOp } = await measure(job, 1, ctx.runs, pid)
+    const { fig, p50, p99, serverCpuUsPerOp, clientCpuUsPerOp } = await measure(job, 1, ctx.runs, pid)
     row.values[system] = fig
     row.detail![`${system} p50 µs`] = Math.round(figure(p50).median)
     row.detail![`${system} p99 µs`] = Math.round(figure(p99).median)
     row.detail![`${system} server CPU µs/call`] = cpuDetail(serverCpuUsPerOp)
+    row.detail![`${system} client CPU µs/call`] = cpuDetail(clientCpuUsPerOp)
   }
   const py: number[] = []
   const pyP50: number[] = []

@@ -13,11 +13,15 @@ export async function rowC(ctx: BenchContext, procs: number): Promise<Row> {
   const base = { op: 'seq' as const, inflight: 1, durationMs: ctx.seconds * 1000, histogram: false, warmupMs }
   const ours = await measure({ ...base, system: 'managerd', address: ctx.daemon.address }, procs, ctx.runs, ctx.daemon.pid)
   row.values.managerd = ours.fig
-  row.detail = { 'managerd server CPU µs/call': cpuDetail(ours.serverCpuUsPerOp) }
+  row.detail = {
+    'managerd server CPU µs/call': cpuDetail(ours.serverCpuUsPerOp),
+    'managerd client CPU µs/call': cpuDetail(ours.clientCpuUsPerOp),
+  }
   if (ctx.redisUrl !== undefined) {
     const redis = await measure({ ...base, system: 'redis', address: ctx.redisUrl }, procs, ctx.runs, ctx.redisPid)
     row.values.redis = redis.fig
     row.detail['redis server CPU µs/call'] = cpuDetail(redis.serverCpuUsPerOp)
+    row.detail['redis client CPU µs/call'] = cpuDetail(redis.clientCpuUsPerOp)
   }
   const py: number[] = []
   for (let i = 0; i < ctx.runs; i++) py.push((await runPython('seq', procs, ctx.seconds)).per_second)

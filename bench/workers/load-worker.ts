@@ -26,6 +26,8 @@ export interface LoadJob {
 export interface LoadResult {
   ops: number
   seconds: number
+  /** CPU this client process used during the run (user + system), µs. */
+  cpuUs: number
   p50us?: number
   p99us?: number
 }
@@ -138,6 +140,7 @@ async function queueOrLock(job: LoadJob, target: Target, until: number): Promise
 async function run(job: LoadJob, target: Target): Promise<LoadResult> {
   const histogram = job.histogram ? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }) : undefined
   const start = Date.now()
+  const cpuStart = process.cpuUsage()
   const until = start + job.durationMs
   let ops = 0
   if (job.op === 'ping' || job.op === 'pong' || job.op === 'lock') {
@@ -162,7 +165,8 @@ async function run(job: LoadJob, target: Target): Promise<LoadResult> {
     await Promise.all(Array.from({ length: job.inflight }, chain))
   }
   const seconds = (Date.now() - start) / 1000
-  const result: LoadResult = { ops, seconds }
+  const cpu = process.cpuUsage(cpuStart)
+  const result: LoadResult = { ops, seconds, cpuUs: cpu.user + cpu.system }
   if (histogram !== undefined) {
     result.p50us = histogram.getValueAtPercentile(50)
     result.p99us = histogram.getValueAtPercentile(99)
