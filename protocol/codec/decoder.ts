@@ -1,11 +1,24 @@
 // The MessagePack reader: msgpackr's unpacker (native string extraction when available),
 // configured for plain msgpack and taught the extension codes of ext-codes.ts. Codes outside
 // the table decode to an UnknownExtension marker, so one bad argument fails one call rather
-// than the whole connection.
+// than the whole connection. Hostile input costs linear work: extension payloads are never
+// re-read, and a frame holding a '__proto__' map key (rare) takes a slow path through
+// frame-scan.ts, as does every frame of a strict decoder (the handshake's).
 
 import { C1, Unpackr, addExtension } from 'msgpackr'
 import { ExtCode, TYPED_ARRAY_KINDS } from './ext-codes'
+import { scanFrame } from './frame-scan'
+import { mayHoldProtoKey, pickPlaceholder, restoreProtoKeys, withPlaceholders } from './proto-keys'
+import { MAX_DEPTH } from './unencodable'
 import { onCodecRegistered, userCodecForType } from './user-codecs'
+
+/**
+ * Deepest nesting a scanned frame may have: what the encoder allows, plus the level a batch adds.
+ * Frames that are not scanned are bounded by the stack msgpackr's reader can use: deeper ones
+ * fail with a RangeError, which decode() reports as too deep (a few thousand levels).
+ */
+export const MAX_FRAME_DEPTH = MAX_DEPTH + 1
+const isUserCodecType = (type: number): boolean => userCodecForType(type) !== undefined
 
 /** Turns a wire reference into this side's object (a daemon entry, a client proxy). */
 export type ReferenceReader = (typeid: string, id: string) => unknown
@@ -26,11 +39,44 @@ let readReference: ReferenceReader | null = null
 let srcOffset = 0
 let referenceCount = 0
 let unknownCount = 0
+/** Set while a frame whose '__proto__' keys were swapped for a placeholder is decoded. */
+let protoPlaceholder: string | null = null
+/** Offset of the last nesting extension's payload; payloads are met in increasing order. */
+let lastPayloadAt = -1
 
 function nested(data: Uint8Array, readAt: ReadAt | undefined): unknown {
-  // msgpackr hands fixext1 payloads over without a reader; one byte is one value (e.g. 0x90, []).
-  if (readAt === undefined) return unpackr.unpack(data)
-  return readAt(data.byteOffset - srcOffset)
+  const at = data.byteOffset - srcOffset
+  // msgpackr resumes after an extension at its declared end, so a payload whose value runs past
+  // it makes the following bytes be read again; nested, that costs quadratic time. Every payload
+  // of a well-formed frame starts after the last one: meeting one again is refused.
+  if (at <= lastPayloadAt) throw new Error('an extension payload must hold exactly one value')
+  lastPayloadAt = at
+  // msgpackr hands fixext1 payloads over without a reader. Not unpack(): a nested unpack copies
+  // the whole frame (msgpackr's saveState), so a frame of many empty Maps would cost quadratic time.
+  if (readAt === undefined) return oneByteValue(data[0]!)
+  return readAt(at)
+}
+
+/** The msgpack values one byte long: fixints, nil, booleans, and empty str, array, map. */
+function oneByteValue(b: number): unknown {
+  if (b < 0x80) return b
+  if (b >= 0xe0) return b - 0x100
+  switch (b) {
+    case 0xc0:
+      return null
+    case 0xc2:
+      return false
+    case 0xc3:
+      return true
+    case 0xa0:
+      return ''
+    case 0x90:
+      return []
+    case 0x80:
+      return {}
+    default:
+      throw new Error('malformed extension payload')
+  }
 }
 
 function pairsToObject(pairs: unknown): Record<string, unknown> {
@@ -59,7 +105,15 @@ function readError(fields: unknown): Error {
   const f = (typeof fields === 'object' && fields !== null ? fields : {}) as Record<string, unknown>
   const name = typeof f.name === 'string' ? f.name : 'Error'
   const message = typeof f.message === 'string' ? f.message : ''
-  const err = new (Object.hasOwn(STANDARD_ERRORS, name) ? STANDARD_ERRORS[name]! : Error)(message)
+  // No stack capture: the stack is the sender's, and a capture costs microseconds per Error.
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  let err: Error
+  try {
+    err = new (Object.hasOwn(STANDARD_ERRORS, name) ? STANDARD_ERRORS[name]! : Error)(message)
+  } finally {
+    Error.stackTraceLimit = limit
+  }
   if (err.name !== name) Object.defineProperty(err, 'name', { value: name, enumerable: false, configurable: true, writable: true })
   err.stack = typeof f.stack === 'string' ? f.stack : `${name}: ${message}`
   if (typeof f.code === 'string') (err as Error & { code?: string }).code = f.code
@@ -123,7 +177,9 @@ function installUnknown(type: number): void {
 onCodecRegistered((codec) => {
   install(codec.type, (data, readAt) => {
     const current = userCodecForType(codec.type)
-    return current!.decode(nested(data, readAt))
+    const payload = nested(data, readAt)
+    if (protoPlaceholder !== null) restoreProtoKeys(payload, protoPlaceholder)
+    return current!.decode(payload)
   })
 })
 const unpackr = new Unpackr({
@@ -142,14 +198,21 @@ export interface DecodeStats {
   unknown: number
 }
 
+export interface DecoderOptions {
+  /** Scan every frame (depth limit, exact extension payloads) before decoding it: the handshake's. */
+  strict?: boolean
+}
+
 /** Decodes frames for one side of the wire. Not re-entrant across sides (nor needs to be). */
 export class Decoder {
   readonly #readReference: ReferenceReader | null
+  readonly #strict: boolean
   /** Counts for the last decode; lets callers skip walking values that hold no references. */
   readonly stats: DecodeStats = { references: 0, unknown: 0 }
 
-  constructor(readReference?: ReferenceReader) {
+  constructor(readReference?: ReferenceReader, options: DecoderOptions = {}) {
     this.#readReference = readReference ?? null
+    this.#strict = options.strict ?? false
   }
 
   decode(frame: Uint8Array): unknown {
@@ -157,15 +220,18 @@ export class Decoder {
     const savedOffset = srcOffset
     const savedRefs = referenceCount
     const savedUnknown = unknownCount
+    const savedPayloadAt = lastPayloadAt
     readReference = this.#readReference
-    srcOffset = frame.byteOffset
     referenceCount = 0
     unknownCount = 0
     try {
-      const value: unknown = unpackr.unpack(frame)
-      // msgpackr returns a marker for the never-used byte 0xc1 instead of failing
-      if (value === C1) throw new Error('0xc1 is not a MessagePack value')
-      return value
+      const bytes = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)
+      if (this.#strict || mayHoldProtoKey(bytes)) return decodeChecked(bytes)
+      return unpackChecked(bytes)
+    } catch (err) {
+      // msgpackr's reader recurses: a frame nested thousands of levels deep exhausts the stack.
+      if (err instanceof RangeError && /call stack/.test(err.message)) throw new Error('value nested too deeply to decode', { cause: err })
+      throw err
     } finally {
       this.stats.references = referenceCount
       this.stats.unknown = unknownCount
@@ -173,6 +239,34 @@ export class Decoder {
       srcOffset = savedOffset
       referenceCount = savedRefs
       unknownCount = savedUnknown
+      lastPayloadAt = savedPayloadAt
     }
+  }
+}
+
+function unpackChecked(bytes: Buffer): unknown {
+  srcOffset = bytes.byteOffset
+  lastPayloadAt = -1
+  const value: unknown = unpackr.unpack(bytes)
+  // msgpackr returns a marker for the never-used byte 0xc1 instead of failing
+  if (value === C1) throw new Error('0xc1 is not a MessagePack value')
+  return value
+}
+
+/** The slow path: refuse what is too deep or crafted, keep '__proto__' map keys as data. */
+function decodeChecked(bytes: Buffer): unknown {
+  const scan = scanFrame(bytes, MAX_FRAME_DEPTH, isUserCodecType)
+  if (scan.problem === 'too deep') throw new Error(`value nested deeper than ${MAX_FRAME_DEPTH} levels`)
+  if (scan.problem !== null) throw new Error('an extension payload must hold exactly one value')
+  if (scan.protoKeys === null) return unpackChecked(bytes)
+  const placeholder = pickPlaceholder(bytes)
+  const saved = protoPlaceholder
+  protoPlaceholder = placeholder
+  try {
+    const value = unpackChecked(withPlaceholders(bytes, scan.protoKeys, placeholder))
+    restoreProtoKeys(value, placeholder)
+    return value
+  } finally {
+    protoPlaceholder = saved
   }
 }
