@@ -230,7 +230,10 @@ export class Decoder {
       return unpackChecked(bytes)
     } catch (err) {
       // msgpackr's reader recurses: a frame nested thousands of levels deep exhausts the stack.
-      if (err instanceof RangeError && /call stack/.test(err.message)) throw new Error('value nested too deeply to decode', { cause: err })
+      // (By name: an overflow inside a Node builtin throws the RangeError of another realm.)
+      if ((err as Error)?.name === 'RangeError' && /call stack/.test((err as Error).message)) {
+        throw new Error('value nested too deeply to decode', { cause: err })
+      }
       throw err
     } finally {
       this.stats.references = referenceCount
