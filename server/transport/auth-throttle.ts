@@ -10,6 +10,11 @@ const MAX_DELAY_MS = 10_000
 const FORGET_AFTER_MS = 60_000
 const MAX_TRACKED = 10_000
 
+export interface Admission {
+  waitMs: number
+  attempt: number
+}
+
 interface Record {
   /** Failed answers, plus answers admitted since the last failure (counted as failures until they succeed). */
   attempts: number
@@ -33,22 +38,23 @@ export class AuthThrottle {
   }
 
   /**
-   * An answer from `address` arrived: how many ms to hold it before checking it, or -1 when the
-   * address already has answers queued for longer than the longest delay (refuse it unchecked).
+   * An answer from `address` arrived: when to check it. `attempt` numbers it among the answers
+   * since the address's first failure (0: there is none, check at once); null when the address
+   * already has answers queued for longer than the longest delay (refuse it unchecked).
    */
-  admit(address: string, now = Date.now()): number {
+  admit(address: string, now = Date.now()): Admission | null {
     const r = this.#current(address, now)
-    if (r === undefined) return 0
+    if (r === undefined) return { waitMs: 0, attempt: 0 }
     const at = Math.max(now, r.nextAt)
-    if (at - now > MAX_DELAY_MS) return -1
-    r.attempts++
-    r.nextAt = at + this.delayAfter(r.attempts)
+    if (at - now > MAX_DELAY_MS) return null
+    const attempt = ++r.attempts
+    r.nextAt = at + this.delayAfter(attempt)
     r.last = now
-    return at - now
+    return { waitMs: at - now, attempt }
   }
 
-  /** The answer failed. Returns the delay before the next answer from `address` is checked. */
-  failure(address: string, now = Date.now()): number {
+  /** The admitted answer failed. Returns the delay that follows it (for the log). */
+  failure(address: string, attempt: number, now = Date.now()): number {
     let r = this.#current(address, now)
     if (r === undefined) {
       if (this.#byAddress.size >= MAX_TRACKED) this.#prune(now)
@@ -56,7 +62,7 @@ export class AuthThrottle {
       this.#byAddress.set(address, r)
     }
     r.last = now
-    return this.delayAfter(r.attempts)
+    return this.delayAfter(Math.max(attempt, 1))
   }
 
   success(address: string): void {

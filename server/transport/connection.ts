@@ -236,25 +236,25 @@ export class ClientConnection implements Peer {
     // The client answered in time; from here the throttle decides when the answer is checked.
     clearTimeout(this.#handshakeTimer)
     this.#state = 'authenticating'
-    const throttle = this.#opts.throttle
-    const wait = throttle.admit(this.remoteAddress)
-    if (wait < 0) {
+    const admission = this.#opts.throttle.admit(this.remoteAddress)
+    if (admission === null) {
       this.#opts.log.warn({ remote: this.remoteAddress }, 'authentication throttled: answer refused unchecked')
       return this.#refuse()
     }
-    if (wait === 0) return this.#checkAnswer(data)
-    this.#opts.log.debug({ remote: this.remoteAddress, waitMs: wait }, 'authentication throttled: answer held')
+    const { waitMs, attempt } = admission
+    if (waitMs === 0) return this.#checkAnswer(data, attempt)
+    this.#opts.log.debug({ remote: this.remoteAddress, waitMs }, 'authentication throttled: answer held')
     setTimeout(() => {
-      if (this.#state === 'authenticating') this.#checkAnswer(data)
-    }, wait).unref()
+      if (this.#state === 'authenticating') this.#checkAnswer(data, attempt)
+    }, waitMs).unref()
   }
 
-  #checkAnswer(data: Buffer): void {
+  #checkAnswer(data: Buffer, attempt: number): void {
     const opts = this.#opts
     const answer = checkAnswer(data, opts.authkey, this.#serverNonce)
     if (answer === null) {
       opts.stats.authFailures++
-      const delay = opts.throttle.failure(this.remoteAddress)
+      const delay = opts.throttle.failure(this.remoteAddress, attempt)
       opts.log.warn({ remote: this.remoteAddress, delayMs: delay }, 'authentication failed')
       return this.#refuse()
     }

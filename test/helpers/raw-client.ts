@@ -13,8 +13,8 @@ export interface RawSocket {
   closed: Promise<[number, string]>
 }
 
-export async function rawSocket(address: string, protocol: string | null = SUBPROTOCOL): Promise<RawSocket> {
-  const ws = new WebSocket(address + WS_PATH, protocol === null ? [] : [protocol])
+export async function rawSocket(address: string, protocol: string | null = SUBPROTOCOL, options: WebSocket.ClientOptions = {}): Promise<RawSocket> {
+  const ws = new WebSocket(address + WS_PATH, protocol === null ? [] : [protocol], options)
   const frames: Buffer[] = []
   let taken = 0
   const waiters: Array<() => void> = []

@@ -37,8 +37,13 @@ export interface WireSocket extends RawSocket {
 let nextCallId = 1_000_000
 
 /** A raw socket through the handshake: `#ANSWER` with the right MAC, `#WELCOME` back. */
-export async function wireSession(address: string, key = TEST_KEY, hello: Record<string, unknown> = {}): Promise<WireSocket> {
-  const sock = await rawSocket(address)
+export async function wireSession(
+  address: string,
+  key = TEST_KEY,
+  hello: Record<string, unknown> = {},
+  options: { localAddress?: string } = {},
+): Promise<WireSocket> {
+  const sock = await rawSocket(address, undefined, options)
   const [, , nonce] = dec.decode(await sock.next()) as [string, string, Uint8Array]
   sock.ws.send(enc.encode([Tag.ANSWER, clientProof(key, nonce), newNonce(), hello]))
   const welcome = dec.decode(await sock.next()) as [string, Uint8Array, WelcomeInfo]
