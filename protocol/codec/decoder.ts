@@ -5,7 +5,8 @@
 // re-read, and a frame holding a '__proto__' map key (rare) takes a slow path through
 // frame-scan.ts, as does every frame of a strict decoder (the handshake's).
 
-import { C1, Unpackr, addExtension } from 'msgpackr'
+import { createRequire } from 'node:module'
+import { C1, Unpackr, addExtension, setExtractor } from 'msgpackr/unpack-no-eval'
 import { ExtCode, TYPED_ARRAY_KINDS } from './ext-codes'
 import { scanFrame } from './frame-scan'
 import { mayHoldProtoKey, pickPlaceholder, restoreProtoKeys, withPlaceholders } from './proto-keys'
@@ -44,7 +45,38 @@ let protoPlaceholder: string | null = null
 /** Offset of the last nesting extension's payload; payloads are met in increasing order. */
 let lastPayloadAt = -1
 
+/**
+ * msgpackr-extract reads a frame's strings natively, in bulk, in the order it meets them, and
+ * skips extension payloads as opaque bytes. A nested payload read after such a bulk read takes the
+ * wrong strings (a batch whose first reply held a Set of references garbled every later reply).
+ * So the extractor is installed here, guarded: when a payload is met after a bulk read, the frame
+ * is decoded again with strings read in JS. Frames without nested payloads keep the native speed.
+ */
+const RETRY_IN_JS = new Error('retry with strings read in JS')
+let nativeStrings = true
+let stringsExtracted = false
+const extractStrings = loadExtractor()
+if (extractStrings !== undefined) {
+  setExtractor((start, end, buffer) => {
+    if (!nativeStrings) throw RETRY_IN_JS // msgpackr then reads this frame's strings in JS
+    stringsExtracted = true
+    return extractStrings(start, end, buffer)
+  })
+}
+
+function loadExtractor(): ((start: number, end: number, buffer: ArrayBufferLike) => unknown) | undefined {
+  if (process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED?.toLowerCase() === 'true') return undefined
+  try {
+    // resolved as msgpackr itself resolves its optional native part
+    const native = createRequire(require.resolve('msgpackr'))('msgpackr-extract') as { extractStrings?: unknown }
+    return typeof native.extractStrings === 'function' ? (native.extractStrings as ReturnType<typeof loadExtractor>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 function nested(data: Uint8Array, readAt: ReadAt | undefined): unknown {
+  if (stringsExtracted && readAt !== undefined) throw RETRY_IN_JS
   const at = data.byteOffset - srcOffset
   // msgpackr resumes after an extension at its declared end, so a payload whose value runs past
   // it makes the following bytes be read again; nested, that costs quadratic time. Every payload
@@ -248,12 +280,31 @@ export class Decoder {
 }
 
 function unpackChecked(bytes: Buffer): unknown {
-  srcOffset = bytes.byteOffset
-  lastPayloadAt = -1
-  const value: unknown = unpackr.unpack(bytes)
+  const savedNative = nativeStrings
+  const savedExtracted = stringsExtracted
+  let value: unknown
+  try {
+    value = unpackOnce(bytes, true)
+  } catch (err) {
+    if (err !== RETRY_IN_JS) throw err
+    value = unpackOnce(bytes, false)
+  } finally {
+    nativeStrings = savedNative
+    stringsExtracted = savedExtracted
+  }
   // msgpackr returns a marker for the never-used byte 0xc1 instead of failing
   if (value === C1) throw new Error('0xc1 is not a MessagePack value')
   return value
+}
+
+function unpackOnce(bytes: Buffer, native: boolean): unknown {
+  srcOffset = bytes.byteOffset
+  lastPayloadAt = -1
+  referenceCount = 0
+  unknownCount = 0
+  nativeStrings = native
+  stringsExtracted = false
+  return unpackr.unpack(bytes)
 }
 
 /** The slow path: refuse what is too deep or crafted, keep '__proto__' map keys as data. */

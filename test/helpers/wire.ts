@@ -63,19 +63,27 @@ export async function wireSession(
       }
     }
   }
+  // Wakes message() when a frame arrives or the socket closes (own listeners: no timers left behind).
+  let wake: (() => void) | null = null
+  sock.ws.on('message', () => wake?.())
+  sock.ws.on('close', () => wake?.())
   const message = async (timeoutMs = 10_000): Promise<unknown[]> => {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       pump()
       const m = inbox.shift()
       if (m !== undefined) return m
+      if (sock.ws.readyState === sock.ws.CLOSED) throw new Error(`socket closed: ${JSON.stringify(await sock.closed)}`)
       const left = deadline - Date.now()
       if (left <= 0) throw new Error('no message arrived')
-      // next() resolves on the next frame; frames are decoded by pump() from sock.frames
-      await Promise.race([sock.next(left).catch(() => undefined), sock.closed])
-      if (sock.ws.readyState >= sock.ws.CLOSING && inbox.length === 0 && decodedFrames >= sock.frames.length - 2) {
-        throw new Error(`socket closed: ${JSON.stringify(await sock.closed)}`)
-      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        wake = () => {
+          clearTimeout(timer)
+          wake = null
+          resolve()
+        }
+      })
     }
   }
   return Object.assign(sock, {
