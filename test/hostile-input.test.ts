@@ -9,6 +9,7 @@ import { bystander, dec, enc, proxyId, rawUpgrade, wireSession, type WireSocket 
 interface Ctx {
   dict: string
   queue: string
+  list: string
 }
 type Expect =
   | { reply: number; kind: string; payload?: unknown }
@@ -25,6 +26,9 @@ const dummyWith = (value: Uint8Array): Buffer => Buffer.concat([hex('94 01 c0 a5
 /** Request 1: `dict.set(key, <value bytes>)`. */
 const setRaw = (dict: string, key: string, value: Uint8Array): Buffer =>
   Buffer.concat([hex('94 01'), enc.encode(dict), enc.encode('set'), hex('92'), enc.encode(key), value])
+/** Request 2: `list.extend([<deep>, <deep>])`, two arrays nested `n` deep. */
+const listOfDeep = (list: string, n: number): Buffer =>
+  Buffer.concat([hex('94 02'), enc.encode(list), enc.encode('extend'), hex('91 92'), deepArrays(n), deepArrays(n)])
 const deepArrays = (n: number, leaf = hex('01')): Buffer => Buffer.concat([Buffer.alloc(n, 0x91), leaf])
 const deepMaps = (n: number): Buffer => Buffer.concat([Buffer.alloc(n * 3).fill(Buffer.from([0x81, 0xa1, 0x6b])), hex('01')])
 /** n Map extensions, each an ext8 whose payload is the next: c7 len 02 92 01 <next>. */
@@ -71,6 +75,8 @@ const rows: Row[] = [
   ['5000 nested Map extensions', () => [dummyWith(deepMapExts(5000))], [closed(CloseCode.INVALID_PAYLOAD, /nested too deeply/)]],
   ['1500 nested arrays with an unknown extension at the bottom', () => [dummyWith(deepArrays(1500, hex('d4 55 00')))], [bad(1, /extension type 85/)]],
   ['1500 nested arrays: stored, then too deep to send back', (c) => [setRaw(c.dict, 'deep', deepArrays(1500)), req(2, c.dict, 'get', ['deep'])], [{ reply: 1, kind: '#RETURN' }, { reply: 2, kind: '#UNSERIALIZABLE', payload: { repr: expect.stringMatching(/nested deeper than 1000 levels/) } }]],
+  ['sorting two values nested 600 deep', (c) => [req(1, c.list, 'extend', [[]]), listOfDeep(c.list, 600), req(3, c.list, 'sort', [])], [{ reply: 1, kind: '#RETURN' }, { reply: 2, kind: '#RETURN' }, { reply: 3, kind: '#ERROR', payload: expect.objectContaining({ name: 'RangeError', message: 'values nested too deeply to compare' }) }]],
+  ['comparing values nested 600 deep (index)', (c) => [listOfDeep(c.list, 600), Buffer.concat([hex('94 03'), enc.encode(c.list), enc.encode('index'), hex('91'), deepArrays(600)])], [{ reply: 2, kind: '#RETURN' }, { reply: 3, kind: '#ERROR', payload: expect.objectContaining({ name: 'RangeError' }) }]],
   ['900 nested arrays round-trip', (c) => [setRaw(c.dict, 'k', deepArrays(900)), req(2, c.dict, 'get', ['k'])], [{ reply: 1, kind: '#RETURN' }, { reply: 2, kind: '#RETURN', payload: expect.any(Array) }]],
   ['an unknown extension (0x55)', () => [dummyWith(hex('d4 55 00'))], [bad(1, /extension type 85/)]],
   ["msgpackr's own extension (0x73)", () => [dummyWith(hex('d4 73 90'))], [bad(1, /extension type 115/)]],
@@ -117,7 +123,8 @@ describe('hostile input on an authenticated socket', () => {
     const b = await bystander(await h.client({ name: 'bystander' }))
     const sock = await wireSession(h.address)
     try {
-      const ctx: Ctx = { dict: proxyId(await sock.call(null, 'create', ['dict'])), queue: proxyId(await sock.call(null, 'create', ['Queue'])) }
+      const create = async (typeid: string): Promise<string> => proxyId(await sock.call(null, 'create', [typeid]))
+      const ctx: Ctx = { dict: await create('dict'), queue: await create('Queue'), list: await create('list') }
       for (const frame of frames(ctx)) sock.sendRaw(frame)
       await expectOutcome(sock, expectations)
       await b.check()

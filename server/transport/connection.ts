@@ -21,6 +21,7 @@ import {
 import type { ManagerCore } from '../core/manager-core'
 import type { Peer, Session } from '../core/session'
 import { checkAnswer } from './answer'
+import { closeReason } from './close-reason'
 import type { AuthThrottle } from './auth-throttle'
 
 /** Counters shared by all connections (metrics). */
@@ -306,14 +307,3 @@ export class ClientConnection implements Peer {
   }
 }
 
-/**
- * A close reason may hold at most 123 bytes of UTF-8 (ws throws on more, and the connection would
- * be cut without a close frame). Reasons can quote client data, so cut by bytes, between characters.
- */
-function closeReason(reason: string): string {
-  if (Buffer.byteLength(reason) <= 123) return reason
-  let cut = reason.slice(0, 123)
-  while (Buffer.byteLength(cut) > 123) cut = cut.slice(0, -1)
-  const last = cut.charCodeAt(cut.length - 1)
-  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut
-}
