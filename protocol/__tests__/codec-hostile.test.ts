@@ -28,6 +28,18 @@ describe('nested payloads and native string reads', () => {
   })
 })
 
+test('each reference is read once, even when the frame is decoded again in JS', () => {
+  // A long string first makes msgpackr read strings natively in bulk; the references come after.
+  const seen: string[] = []
+  const counting = new Decoder((typeid, id) => {
+    seen.push(id)
+    return new Ref(typeid, id)
+  })
+  const value = ['y'.repeat(200), new Ref('dict', 'a.1'), new Set([new Ref('list', 'a.2'), 'z'.repeat(40)]), 'after']
+  expect(counting.decode(enc.encode(value))).toEqual(value)
+  expect(seen).toEqual(['a.1', 'a.2'])
+})
+
 describe('linear work on crafted frames', () => {
   test('a frame of 300 000 empty Maps (fixext1 payloads) decodes', () => {
     // msgpackr's nested unpack copied the whole frame for each one: hours for this frame

@@ -50,8 +50,11 @@ let lastPayloadAt = -1
  * msgpackr-extract reads a frame's strings natively, in bulk, in the order it meets them, and
  * skips extension payloads as opaque bytes. A nested payload read after such a bulk read takes the
  * wrong strings (a batch whose first reply held a Set of references garbled every later reply).
- * So the extractor is installed here, guarded: when a payload is met after a bulk read, the frame
- * is decoded again with strings read in JS. Frames without nested payloads keep the native speed.
+ * So the extractor is installed here, guarded: from a frame's first nested payload on, strings are
+ * read in JS; if a bulk read had already happened, the frame is decoded again, in JS from the
+ * start. That retry can only come at the first nested payload, before any reference was read, so
+ * no reference (a client proxy, with its GC backstop) is ever made twice. Frames without nested
+ * payloads keep the native speed.
  */
 const RETRY_IN_JS = new Error('retry with strings read in JS')
 let nativeStrings = true
@@ -77,7 +80,10 @@ function loadExtractor(): ((start: number, end: number, buffer: ArrayBufferLike)
 }
 
 function nested(data: Uint8Array, readAt: ReadAt | undefined): unknown {
-  if (stringsExtracted && readAt !== undefined) throw RETRY_IN_JS
+  if (readAt !== undefined) {
+    if (stringsExtracted) throw RETRY_IN_JS
+    nativeStrings = false
+  }
   const at = data.byteOffset - srcOffset
   // msgpackr resumes after an extension at its declared end, so a payload whose value runs past
   // it makes the following bytes be read again; nested, that costs quadratic time. Every payload
