@@ -110,7 +110,8 @@ export class ManagerCore {
     if (Array.isArray(message[0])) {
       for (const m of message) {
         outcome = this.#receiveMessage(session, m, suspect)
-        if (outcome !== null) break
+        // Stop at a bad message, and when the session ended mid-batch (the client was shed).
+        if (outcome !== null || session.state !== 'connected') break
       }
     } else {
       outcome = this.#receiveMessage(session, message, suspect)
@@ -124,9 +125,10 @@ export class ManagerCore {
       return { close: CloseCode.PROTOCOL_ERROR, reason: 'a batch may only hold messages (non-empty arrays)' }
     }
     const reqId = m[0]
-    if (typeof reqId === 'number') {
-      if (!Number.isSafeInteger(reqId) || reqId < 0) {
-        return { close: CloseCode.PROTOCOL_ERROR, reason: 'request id must be a non-negative safe integer' }
+    if (typeof reqId === 'number' || typeof reqId === 'bigint') {
+      // A request id the client cannot be answered under (int64 decodes as a BigInt): no reply is possible.
+      if (typeof reqId === 'bigint' || !Number.isSafeInteger(reqId) || reqId < 0) {
+        return { close: CloseCode.PROTOCOL_ERROR, reason: 'request id must be an integer from 0 to 2^53 - 1' }
       }
       if (reqId > session.lastReqId) session.lastReqId = reqId
       const target = m[1]

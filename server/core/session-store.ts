@@ -43,6 +43,11 @@ export class SessionStore {
     return this.#byId.get(id)
   }
 
+  /** Whether `resumeToken` names a session a connection could take over now. */
+  resumable(resumeToken: unknown): boolean {
+    return typeof resumeToken === 'string' && this.#byResumeToken.get(resumeToken)?.active === true
+  }
+
   /**
    * A new session, or the one `hello.resume` names if it is still within its grace period.
    * `previousPeer` is the connection the resumed session had, if it still had one.

@@ -140,6 +140,7 @@ export class Daemon {
         throttle: new AuthThrottle(config.authThrottleMs),
         handshakeTimeoutMs: config.handshakeTimeoutMs,
         maxBufferedBytes: config.maxBufferedBytes,
+        maxSessions: config.maxSessions,
         limits,
         stats: this.stats,
         clock: this.clock,

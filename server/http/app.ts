@@ -28,8 +28,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     loggerInstance: opts.log.child({ component: 'http' }),
     // Health probes every few seconds would drown the log: no per-request lines.
     logController: new LogController({ disableRequestLogging: true }),
+    // A TCP peer that never completes its HTTP request (silent, or sending half a request) is
+    // dropped like a WebSocket that never answers: idle for the handshake timeout, or with
+    // headers unfinished after it (Node checks that every 30 s).
+    connectionTimeout: opts.connectionOptions.handshakeTimeoutMs,
     ...(opts.https !== undefined ? { https: opts.https } : {}),
   }) as unknown as FastifyInstance
+  app.server.headersTimeout = opts.connectionOptions.handshakeTimeoutMs
   await app.register(websocket, {
     options: {
       maxPayload: opts.maxFrameBytes,

@@ -1,18 +1,16 @@
 // One WebSocket client connection: the handshake state machine, then frames in (to the core)
 // and replies out (batched per tick into one frame). Nothing but the handshake is read before
-// #WELCOME, and no error on this connection can escape into the process.
+// #WELCOME, nothing at all once the daemon has begun to close it, and no error on this
+// connection can escape into the process.
 
 import type { Logger } from 'pino'
 import type WebSocket from 'ws'
 import {
   CloseCode,
-  Decoder,
   PROTOCOL_VERSION,
   SUBPROTOCOL,
   Tag,
   joinBatch,
-  macEquals,
-  clientProof,
   newNonce,
   serverProof,
   type GoawayInfo,
@@ -23,6 +21,8 @@ import {
 import type { ManagerCore } from '../core/manager-core'
 import type { CallClock } from '../metrics/call-clock'
 import type { Peer, Session } from '../core/session'
+import { checkAnswer } from './answer'
+import { closeReason } from './close-reason'
 import type { AuthThrottle } from './auth-throttle'
 import { writeBinaryFrame } from './frame-writer'
 
@@ -44,6 +44,8 @@ export interface ConnectionOptions {
   handshakeTimeoutMs: number
   /** Outgoing bytes queued in the socket above which the client is shed as a slow consumer. */
   maxBufferedBytes: number
+  /** Most sessions (connected or awaiting resume); a new one past it is closed with 4004. */
+  maxSessions: number
   limits: Limits
   stats: TransportStats
   /** Times each frame's calls (metrics); null when metrics are off. */
@@ -51,9 +53,15 @@ export interface ConnectionOptions {
   log: Logger
 }
 
-type State = 'handshake' | 'authenticating' | 'ready' | 'closed'
+type State = 'handshake' | 'authenticating' | 'ready' | 'closing' | 'closed'
 
-const handshakeDecoder = new Decoder()
+/**
+ * Replies queued in one tick go out as one frame, but a frame of a million tiny requests must not
+ * queue a million replies first: past this many messages or bytes the outbox is written at once,
+ * where the slow-consumer check sees it.
+ */
+const OUTBOX_MAX_MESSAGES = 4096
+const OUTBOX_MAX_BYTES = 1024 * 1024
 
 export class ClientConnection implements Peer {
   readonly #ws: WebSocket
@@ -62,6 +70,7 @@ export class ClientConnection implements Peer {
   #state: State = 'handshake'
   #session: Session | null = null
   #outbox: Buffer[] = []
+  #outboxBytes = 0
   #flushScheduled = false
   #serverNonce: Buffer = newNonce()
   #handshakeTimer: NodeJS.Timeout | undefined
@@ -87,6 +96,11 @@ export class ClientConnection implements Peer {
 
   get ready(): boolean {
     return this.#state === 'ready'
+  }
+
+  /** The daemon has begun to close this connection (or it is closed). */
+  get closing(): boolean {
+    return this.#state === 'closing' || this.#state === 'closed'
   }
 
   start(): void {
@@ -130,9 +144,12 @@ export class ClientConnection implements Peer {
 
   /** Peer: queue one encoded message; all messages queued in this tick go out as one frame. */
   send(message: Buffer): void {
-    if (this.#state === 'closed') return
+    if (this.#state === 'closed' || this.#state === 'closing') return
     this.#outbox.push(message)
-    if (!this.#flushScheduled) {
+    this.#outboxBytes += message.byteLength
+    if (this.#outbox.length >= OUTBOX_MAX_MESSAGES || this.#outboxBytes >= OUTBOX_MAX_BYTES) {
+      this.#flush()
+    } else if (!this.#flushScheduled) {
       this.#flushScheduled = true
       queueMicrotask(this.#flush)
     }
@@ -141,8 +158,9 @@ export class ClientConnection implements Peer {
   readonly #flush = (): void => {
     this.#flushScheduled = false
     const outbox = this.#outbox
-    if (outbox.length === 0 || this.#state === 'closed') return
+    if (outbox.length === 0 || this.#state === 'closed' || this.#state === 'closing') return
     this.#outbox = []
+    this.#outboxBytes = 0
     this.#write(joinBatch(outbox))
   }
 
@@ -173,7 +191,7 @@ export class ClientConnection implements Peer {
 
   /** Heartbeat sweep: give up on a peer silent for too long; else ping when `ping` is set. */
   heartbeat(now: number, timeoutMs: number, ping: boolean): void {
-    if (this.#state === 'closed') return
+    if (this.#state === 'closed' || this.#state === 'closing') return
     if (now - this.lastSeen > timeoutMs) {
       this.#opts.log.info({ remote: this.remoteAddress, session: this.#session?.id, silentMs: now - this.lastSeen }, 'heartbeat timeout')
       this.#ws.terminate()
@@ -207,13 +225,23 @@ export class ClientConnection implements Peer {
     if (this.#session?.peer === this) this.#session.deliveryLog?.confirm(mark)
   }
 
-  /** Close the connection. `endSession`: the session ends now instead of waiting for a resume. */
+  /**
+   * Close the connection; from now on nothing it sends is read and nothing more is sent to it.
+   * `endSession`: the session ends now (its calls cancelled, its references released) instead of
+   * waiting for a resume — for a client that broke the protocol or was shed.
+   */
   close(code: number, reason: string, endSession = false): void {
-    if (this.#state === 'closed') return
-    if (endSession) this.#endSessionOnClose = true
+    if (this.#state === 'closed' || this.#state === 'closing') return
     this.#flush()
+    // The flush may have shed the client (a close of its own): that one stands.
+    if (this.closing) return
+    const wasReady = this.#state === 'ready'
+    this.#state = 'closing'
+    clearTimeout(this.#handshakeTimer)
+    this.#outbox = []
+    if (endSession) this.#endSessionOnClose = true
     try {
-      this.#ws.close(code, reason.slice(0, 120))
+      this.#ws.close(code, closeReason(reason))
     } catch {
       this.#ws.terminate()
     }
@@ -221,6 +249,10 @@ export class ClientConnection implements Peer {
     setTimeout(() => {
       if (this.#ws.readyState !== this.#ws.CLOSED) this.#ws.terminate()
     }, 1000).unref()
+    const session = this.#session
+    if (endSession && wasReady && session !== null && session.peer === this) {
+      this.#opts.core.sessions.end(session, `closed by the daemon (${code}: ${reason.slice(0, 60)})`)
+    }
   }
 
   #onMessage(data: Buffer, isBinary: boolean): void {
@@ -248,28 +280,40 @@ export class ClientConnection implements Peer {
   }
 
   #onAnswer(data: Buffer): void {
-    let answer: unknown
-    try {
-      answer = handshakeDecoder.decode(data)
-    } catch {
-      answer = undefined
-    }
-    const a = Array.isArray(answer) ? answer : []
-    const hello = a[3]
-    const ok =
-      a.length === 4 &&
-      a[0] === Tag.ANSWER &&
-      a[2] instanceof Uint8Array &&
-      a[2].byteLength >= 16 &&
-      typeof hello === 'object' &&
-      hello !== null &&
-      !Array.isArray(hello) &&
-      macEquals(a[1], clientProof(this.#opts.authkey, this.#serverNonce))
-    if (!ok) return this.#fail()
+    // The client answered in time; from here the throttle decides when the answer is checked.
     clearTimeout(this.#handshakeTimer)
-    this.#opts.throttle.success(this.remoteAddress)
-    this.#opts.stats.handshakes++
-    const { session, resumed, previousPeer } = this.#opts.core.openSession(hello as Hello, this, this.remoteAddress)
+    this.#state = 'authenticating'
+    const admission = this.#opts.throttle.admit(this.remoteAddress)
+    if (admission === null) {
+      this.#opts.log.warn({ remote: this.remoteAddress }, 'authentication throttled: answer refused unchecked')
+      return this.#refuse()
+    }
+    const { waitMs, attempt } = admission
+    if (waitMs === 0) return this.#checkAnswer(data, attempt)
+    this.#opts.log.debug({ remote: this.remoteAddress, waitMs }, 'authentication throttled: answer held')
+    setTimeout(() => {
+      if (this.#state === 'authenticating') this.#checkAnswer(data, attempt)
+    }, waitMs).unref()
+  }
+
+  #checkAnswer(data: Buffer, attempt: number): void {
+    const opts = this.#opts
+    const answer = checkAnswer(data, opts.authkey, this.#serverNonce)
+    if (answer === null) {
+      opts.stats.authFailures++
+      const delay = opts.throttle.failure(this.remoteAddress, attempt)
+      opts.log.warn({ remote: this.remoteAddress, delayMs: delay }, 'authentication failed')
+      return this.#refuse()
+    }
+    opts.throttle.success(this.remoteAddress)
+    const hello: Hello = answer.hello
+    const sessions = opts.core.sessions
+    if (sessions.size >= opts.maxSessions && !sessions.resumable(hello.resume)) {
+      opts.log.warn({ remote: this.remoteAddress, maxSessions: opts.maxSessions }, 'session limit reached')
+      return this.close(CloseCode.TOO_MANY_SESSIONS, 'too many sessions')
+    }
+    opts.stats.handshakes++
+    const { session, resumed, previousPeer } = opts.core.openSession(hello, this, this.remoteAddress)
     this.#session = session
     this.#state = 'ready'
     // Only pings can tell which replies arrived, so only with heartbeats is there a log to keep.
@@ -278,39 +322,33 @@ export class ClientConnection implements Peer {
       sessionId: session.id,
       resumeToken: session.resumeToken,
       resumed,
-      address: this.#opts.core.address,
+      address: opts.core.address,
       version: PROTOCOL_VERSION,
-      limits: this.#opts.limits,
-      bootId: this.#opts.core.table.bootId,
+      limits: opts.limits,
+      bootId: opts.core.table.bootId,
       lastReqId: session.lastReqId,
     }
-    this.#sendNow([Tag.WELCOME, serverProof(this.#opts.authkey, a[2] as Uint8Array), info])
+    this.#sendNow([Tag.WELCOME, serverProof(opts.authkey, answer.clientNonce), info])
     if (previousPeer !== null && previousPeer !== this) {
       ;(previousPeer as ClientConnection).close(CloseCode.SESSION_ENDED, 'session resumed by another connection')
     }
   }
 
-  #fail(): void {
-    this.#state = 'authenticating'
-    this.#opts.stats.authFailures++
-    const delay = this.#opts.throttle.failure(this.remoteAddress)
-    this.#opts.log.warn({ remote: this.remoteAddress, delayMs: delay }, 'authentication failed')
-    // Same message and code whatever failed; slowed down per address.
-    setTimeout(() => {
-      if (this.#state === 'closed') return
-      this.#sendNow([Tag.FAILURE, 'authentication failed'])
-      this.close(CloseCode.AUTH_FAILED, 'authentication failed')
-    }, delay).unref()
+  /** Same message and code whatever failed. */
+  #refuse(): void {
+    if (this.#state !== 'authenticating') return
+    this.#sendNow([Tag.FAILURE, 'authentication failed'])
+    this.close(CloseCode.AUTH_FAILED, 'authentication failed')
   }
 
   #onClose(code: number): void {
-    const wasReady = this.#state === 'ready'
+    const hadSession = this.#state === 'ready' || this.#state === 'closing'
     this.#state = 'closed'
     clearTimeout(this.#handshakeTimer)
     this.#outbox = []
     const session = this.#session
     // A session taken over by a resuming connection is not this connection's any more.
-    if (wasReady && session !== null && session.peer === this) {
+    if (hadSession && session !== null && session.peer === this) {
       const sessions = this.#opts.core.sessions
       if (code === CloseCode.NORMAL || this.#endSessionOnClose) sessions.end(session, code === CloseCode.NORMAL ? 'closed by the client' : `closed (${code})`)
       else sessions.detach(session)
@@ -318,3 +356,4 @@ export class ClientConnection implements Peer {
     this.onClosed?.()
   }
 }
+

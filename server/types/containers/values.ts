@@ -69,7 +69,7 @@ function kind(v: unknown): string {
 }
 
 /** Python's `<` for sort: numbers, strings, booleans, Dates and arrays (lexicographic); else TypeError. */
-export function compareValues(a: unknown, b: unknown): number {
+export function compareValues(a: unknown, b: unknown, depth = 0): number {
   const ka = kind(a)
   const kb = kind(b)
   if (ka !== kb) throw new TypeError(`'<' not supported between ${ka} and ${kb}`)
@@ -81,11 +81,13 @@ export function compareValues(a: unknown, b: unknown): number {
     case 'Date':
       return (a as Date).getTime() - (b as Date).getTime()
     case 'array': {
+      // Recursion: bounded like valueEquals, so hostile nesting is an error, not a stack overflow.
+      if (depth > 500) throw new RangeError('values nested too deeply to compare')
       const x = a as unknown[]
       const y = b as unknown[]
       const n = Math.min(x.length, y.length)
       for (let i = 0; i < n; i++) {
-        const c = compareValues(x[i], y[i])
+        const c = compareValues(x[i], y[i], depth + 1)
         if (c !== 0) return c
       }
       return x.length - y.length
