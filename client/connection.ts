@@ -24,6 +24,9 @@ import { BaseProxy, proxyRef, type ProxyHost } from './proxy'
 import { Replies, type Pending } from './replies'
 import { SessionLink, type DisconnectInfo, type ReconnectInfo, type SessionLostInfo } from './session-link'
 
+/** The most lost request ids a resume lists: the daemon's delivery log size (DELIVERY_LOG_MAX). */
+const LOST_IDS_MAX = 8192
+
 /** A decref in flight. If the link drops first, the resume's lastReqId tells whether it arrived. */
 class DecrefCall implements Pending {
   readonly internal = true
@@ -238,6 +241,8 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
     }
     for (const reqId of this.#abandoned) lost.push(reqId)
     this.#abandoned.clear()
+    // The daemon keeps at most LOST_IDS_MAX unconfirmed replies (the newest); older ids tell it nothing.
+    if (lost.length > LOST_IDS_MAX) lost.sort((a, b) => a - b).splice(0, lost.length - LOST_IDS_MAX)
     this.#pending.clear()
     for (const p of failed) p.reject(error)
     this.emit('disconnect', { error, code, reason })

@@ -254,4 +254,26 @@ describe('reconnect and resume', () => {
     await using h = await startHarness()
     await expect(connect(h.address, { authkey: TEST_KEY, reconnect: reconnect as NonNullable<ConnectOptions['reconnect']> })).rejects.toThrow(message)
   })
+
+  test('a drop with thousands of calls in flight still resumes (the hello lists every lost reply)', async () => {
+    await using h = await startHarness()
+    await using proxy = await startTcpProxy(h.daemon.port)
+    await using m = await viaProxy(proxy.address)
+    const q = await m.queue<number>()
+    const sessionId = m.sessionId
+    // 5000 gets parked on an empty queue: each one's reply is lost with the link.
+    const parked = Array.from({ length: 5000 }, () => q.get())
+    const failures = Promise.allSettled(parked)
+    await eventually(() => h.daemon.core.sessions.get(sessionId)?.parked.size === 5000, 10_000, 'the gets to be parked')
+    // A refused resume closes the manager: fail at once rather than wait for a reconnect.
+    const outcome = Promise.race([once(m, 'reconnect'), once(m, 'close').then(([err]) => Promise.reject(err as Error))])
+    proxy.cutAll()
+    const [info] = await outcome
+    expect(info).toMatchObject({ resumed: true, sessionId })
+    expect((await failures).every((r) => r.status === 'rejected' && r.reason.code === 'MANAGERD_ERR_CONNECTION_LOST')).toBe(true)
+    // None of the old gets can take an item now; the resumed session works on.
+    await q.put(7)
+    expect(await q.get()).toBe(7)
+    expect(h.daemon.core.sessions.get(sessionId)?.parked.size).toBe(0)
+  })
 })

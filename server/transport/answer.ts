@@ -3,8 +3,12 @@
 
 import { Decoder, Tag, clientProof, macEquals, type Hello } from '../../protocol'
 
-/** An answer is ~100 bytes (a name, a resume token): anything much larger is not decoded at all. */
-export const MAX_ANSWER_BYTES = 4096
+/**
+ * An answer is ~100 bytes (a name, a resume token), plus on a resume the ids of the requests whose
+ * replies were lost (hello.lost: at most DELIVERY_LOG_MAX of them, ≤ 5 bytes each, ~41 KB).
+ * Anything larger is not decoded at all.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024
 
 // Strict: every answer is scanned first (depth limit, exact extension payloads), however small.
 const answerDecoder = new Decoder(undefined, { strict: true })
