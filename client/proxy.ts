@@ -157,7 +157,8 @@ export function newProxyClass(typeid: string): ProxyClassInfo {
 /** Give the class its methods (once; exposed is fixed per typeid). */
 export function defineMethods(info: ProxyClassInfo, exposed: readonly string[]): void {
   if (info.exposed !== null) return
-  info.exposed = new Set(exposed)
+  // `then` stays local even if a daemon lists it: not a method, and not reachable by $call either.
+  info.exposed = new Set(exposed.filter((name) => name !== 'then'))
   for (const name of exposed) {
     if (name === 'then' || name.startsWith('$') || name in BaseProxy.prototype) continue
     Object.defineProperty(info.proto, name, {

@@ -1,8 +1,12 @@
 // Two allow-lists decide what runs: server methods and each object's exposed set. Prototype
 // names are never callable, and are plain data as dict keys and Namespace names.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { DispatchError } from '../client'
-import { startHarness } from './helpers/harness'
+import { WebSocketServer } from 'ws'
+import { connect, DispatchError, NotExposedError } from '../client'
+import { Decoder, Encoder, SUBPROTOCOL, Tag, newNonce, serverProof } from '../protocol'
+import { TEST_KEY, startHarness } from './helpers/harness'
 
 const types = [join(__dirname, 'fixtures/counter-types.js')]
 const HOSTILE = ['__proto__', 'constructor', 'then', 'prototype', 'toString', 'hasOwnProperty', '__defineGetter__', 'valueOf']
@@ -26,6 +30,47 @@ describe('allow-lists', () => {
     const same = await d
     expect(same).toBe(d)
     await d.$release()
+  })
+
+  test('then stays local even when a daemon lists it as exposed', async () => {
+    // A daemon that knows the key but lists 'then' (and control names) as methods of an object.
+    const enc = new Encoder()
+    const dec = new Decoder()
+    const methodsCalled: string[] = []
+    const http = createServer()
+    const wss = new WebSocketServer({ server: http, handleProtocols: () => SUBPROTOCOL })
+    wss.on('connection', (ws) => {
+      ws.send(enc.encode([Tag.CHALLENGE, 'sha256', newNonce()]))
+      ws.on('message', (data: Buffer) => {
+        const frame = dec.decode(data) as unknown[]
+        if (frame[0] === Tag.ANSWER) {
+          const info = { sessionId: 's-x', resumeToken: 'r', resumed: false, address: 'ws://x', version: 1, bootId: 'b', lastReqId: 0 }
+          ws.send(enc.encode([Tag.WELCOME, serverProof(TEST_KEY, frame[2] as Uint8Array), { ...info, limits: { maxFrameBytes: 1 << 20, maxInFlight: 100, heartbeatMs: 0, sessionGraceMs: 0 } }]))
+          return
+        }
+        for (const [reqId, , method] of (Array.isArray(frame[0]) ? frame : [frame]) as Array<[number, string | null, string]>) {
+          methodsCalled.push(method)
+          const exposed = ['get', 'then', '$release', 'constructor']
+          const reply = method === 'create' ? [reqId, '#PROXY', { token: { typeid: 'odd', address: 'ws://x', id: 'b.1' }, exposed }] : [reqId, '#RETURN', `called ${method}`]
+          ws.send(enc.encode(reply))
+        }
+      })
+    })
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r))
+    const { port } = http.address() as AddressInfo
+    const m = await connect(`ws://127.0.0.1:${port}`, { authkey: TEST_KEY, reconnect: false })
+    try {
+      const odd = await m.create<{ get(): string }>('odd')
+      expect((odd as unknown as { then?: unknown }).then).toBeUndefined()
+      expect(await odd).toBe(odd) // awaiting it does not call anything
+      await expect(odd.$call('then')).rejects.toBeInstanceOf(NotExposedError)
+      expect(await odd.get()).toBe('called get')
+      expect(methodsCalled).toEqual(['create', 'get'])
+    } finally {
+      await m.close().catch(() => {})
+      wss.close()
+      http.close()
+    }
   })
 
   test('proxies cannot be changed locally', async () => {

@@ -59,6 +59,42 @@ describe('authentication', () => {
     expect(h.daemon.core.sessions.size).toBe(0)
   })
 
+  // A session that failed (or never finished) the handshake gets no object access: whatever it
+  // sends around its answer is never dispatched, and nothing but #FAILURE comes back.
+  const refusedSessions: Array<[string, (nonce: Uint8Array) => unknown[]]> = [
+    [
+      'a wrong answer followed at once by requests and a batch',
+      (nonce) => [
+        [Tag.ANSWER, clientProof('not the key', nonce), newNonce(), {}],
+        [1, null, 'create', ['dict']],
+        [[2, null, 'create', ['list']], [3, null, 'numberOfObjects', []]],
+      ],
+    ],
+    [
+      'a right answer batched with a request in one frame',
+      (nonce) => [[[Tag.ANSWER, clientProof(TEST_KEY, nonce), newNonce(), {}], [1, null, 'create', ['dict']]]],
+    ],
+    [
+      'a request, then the right answer',
+      (nonce) => [
+        [1, null, 'create', ['dict']],
+        [Tag.ANSWER, clientProof(TEST_KEY, nonce), newNonce(), {}],
+        [2, null, 'create', ['dict']],
+      ],
+    ],
+  ]
+  test.each(refusedSessions)('%s: nothing is dispatched, only #FAILURE comes back', async (_name, frames) => {
+    await using h = await startHarness({ authThrottleMs: 50 })
+    const sock = await rawSocket(h.address)
+    const [, , nonce] = dec.decode(await sock.next()) as [string, string, Uint8Array]
+    for (const frame of frames(nonce)) sock.ws.send(enc.encode(frame))
+    expect((await sock.closed)[0]).toBe(CloseCode.AUTH_FAILED)
+    expect(sock.frames.slice(1).map((f) => dec.decode(f))).toEqual([[Tag.FAILURE, 'authentication failed']])
+    expect(h.daemon.core.table.size).toBe(0)
+    expect(h.daemon.core.sessions.size).toBe(0)
+    expect(h.daemon.stats.authFailures).toBe(1)
+  })
+
   test('repeated failures from one address are slowed down', async () => {
     await using h = await startHarness({ authThrottleMs: 5 })
     for (let i = 0; i < 4; i++) await connect(h.address, { authkey: 'wrong' }).catch(() => {})

@@ -88,6 +88,25 @@ describe('Barrier', () => {
     expect(await barrier.nWaiting()).toBe(0)
   })
 
+  test("the barrier's own timeoutMs breaks every party when no wait gives one", async () => {
+    await using h = await startHarness()
+    const a = await h.client()
+    const barrier = await a.barrier(3, { timeoutMs: 100 })
+    const ps = await parties(h, a, barrier, 2)
+    const errors = await Promise.all(ps.map(({ b }) => rejectionOf(b.wait())))
+    for (const err of errors) expect(err).toBeInstanceOf(BrokenBarrierError)
+    expect(await barrier.broken()).toBe(true)
+    expect(await barrier.nWaiting()).toBe(0)
+    // A wait's own timeout wins over the barrier's: null waits for good.
+    await barrier.reset()
+    const patient = Promise.all(ps.map(({ b }) => b.wait(null)))
+    await eventually(async () => (await barrier.nWaiting()) === 2, 10_000, 'two waiting past the default timeout')
+    await new Promise((r) => setTimeout(r, 300)) // longer than the barrier's 100 ms: they must still wait
+    expect(await barrier.broken()).toBe(false)
+    const indexes = [await barrier.wait(), ...(await patient)]
+    expect(indexes.sort()).toEqual([0, 1, 2])
+  })
+
   test("a waiting party's session ending breaks the barrier for the others", async () => {
     await using h = await startHarness()
     const a = await h.client()

@@ -117,6 +117,27 @@ describe('advertised address', () => {
     }
   })
 
+  test('--advertise-url (and its env twin) is the address clients are told and tokens carry', async () => {
+    for (const [args, env] of [
+      [['--advertise-url', 'ws://managerd.example:7999'], { MANAGERD_AUTHKEY: 'k' }],
+      [[], { MANAGERD_AUTHKEY: 'k', MANAGERD_ADVERTISE_URL: 'ws://managerd.example:7999' }],
+    ] as Array<[string[], Record<string, string>]>) {
+      const d = await startCli(['--port', '0', ...args], env)
+      try {
+        expect(d.address).toBe('ws://managerd.example:7999')
+        const port = (d.logs.find((l) => l.msg === 'listening') as { port: number }).port
+        const m = await connect(`ws://127.0.0.1:${port}`, { authkey: 'k', reconnect: false })
+        expect(m.address).toBe('ws://managerd.example:7999')
+        const dict = await m.dict()
+        expect(dict.$token.address).toBe('ws://managerd.example:7999')
+        await m.close()
+      } finally {
+        d.child.kill('SIGTERM')
+        await d.exited
+      }
+    }
+  })
+
   // chown to another user needs root; CI runs as root (ENVIRONMENT.md), a developer may not.
   const asRoot = process.getuid?.() === 0 ? test : test.skip
   asRoot('a mounted key file owned by someone else is not warned about; our own loose one is', async () => {

@@ -43,7 +43,18 @@ async function startWaiters(h: Harness, notifier: Manager, cond: ConditionProxy,
   const managers = ps.map((x) => x.m)
   // All n parked means all are in wait(): one parked in acquire would need a holder that is not.
   await eventually(async () => (await parkedCalls(notifier, managers)) === n, 10_000, `${n} waiters`)
-  return { woke, done, managers }
+  /**
+   * Exactly `expected` have woken so far. Once every woken waiter has released the lock again, a
+   * waiter woken beyond `expected` would have been handed the lock and its wait() settled on the
+   * daemon, so the count of parked calls tells — no race with the order replies arrive in.
+   */
+  const expectWoken = async (expected: number): Promise<void> => {
+    await eventually(() => woke.length >= expected, 10_000, `${expected} woken`)
+    await Promise.all(woke.map((i) => done[i]))
+    expect(await parkedCalls(notifier, managers)).toBe(n - expected)
+    expect(woke).toHaveLength(expected)
+  }
+  return { woke, done, managers, expectWoken }
 }
 
 describe('Condition', () => {
@@ -51,11 +62,11 @@ describe('Condition', () => {
     await using h = await startHarness()
     const a = await h.client({ name: 'notifier' })
     const cond = await a.condition()
-    const { woke, done, managers } = await startWaiters(h, a, cond, 2)
+    const { done, expectWoken } = await startWaiters(h, a, cond, 2)
     await cond.withLock(() => cond.notify())
-    await eventually(() => woke.length === 1, 10_000, 'one waiter to wake')
-    expect(await parkedCalls(a, managers)).toBe(1)
+    await expectWoken(1)
     await cond.withLock(() => cond.notify())
+    await expectWoken(2)
     expect(await Promise.all(done)).toEqual([true, true])
   })
 
@@ -63,24 +74,23 @@ describe('Condition', () => {
     await using h = await startHarness()
     const a = await h.client()
     const cond = await a.condition()
-    const { woke, done, managers } = await startWaiters(h, a, cond, 6)
+    const { woke, done, expectWoken } = await startWaiters(h, a, cond, 6)
     await cond.withLock(() => cond.notifyAll())
+    await expectWoken(6)
     expect(await Promise.all(done)).toEqual([true, true, true, true, true, true])
     expect(woke.sort()).toEqual([0, 1, 2, 3, 4, 5])
-    expect(await parkedCalls(a, managers)).toBe(0)
   })
 
   test('notify(2), notify(4) and notify(3) wake 2, 4 and 3', async () => {
     await using h = await startHarness()
     const a = await h.client()
     const cond = await a.condition()
-    const { woke, done, managers } = await startWaiters(h, a, cond, 9)
+    const { done, expectWoken } = await startWaiters(h, a, cond, 9)
     let expected = 0
     for (const n of [2, 4, 3]) {
       await cond.withLock(() => cond.notify(n))
       expected += n
-      await eventually(() => woke.length === expected, 10_000, `${expected} woken`)
-      expect(await parkedCalls(a, managers)).toBe(9 - expected)
+      await expectWoken(expected)
     }
     await Promise.all(done)
   })

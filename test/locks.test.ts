@@ -255,6 +255,18 @@ describe('Semaphore and BoundedSemaphore', () => {
     expect(await s.getValue()).toBe(1)
   })
 
+  test('an acquire parked on a Semaphore that is freed rejects with ObjectFreedError', async () => {
+    await using h = await startHarness()
+    const a = await h.client()
+    const s = await a.semaphore(1)
+    await s.acquire()
+    const parked = track(s.acquire())
+    await a.ping()
+    expect(parked.settled).toBe(false)
+    await s.$release()
+    expect(await rejectionOf(parked.promise)).toBeInstanceOf(ObjectFreedError)
+  })
+
   test('permits held by a session that ends come back (logged); a release for another session does not double them', async () => {
     await using h = await startHarness()
     const a = await h.client()

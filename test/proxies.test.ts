@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { CallTimeoutError, ProxyReleasedError, UnserializableError, type Remote } from '../client'
+import { CallTimeoutError, ProxyReleasedError, UnserializableError, type ListProxy, type Remote } from '../client'
 import { TEST_KEY, eventually, startHarness } from './helpers/harness'
 
 const types = [join(__dirname, 'fixtures/counter-types.js')]
@@ -26,6 +26,31 @@ describe('proxies', () => {
     expect(inspect(d)).toBe(`Proxy<dict> { id: '${d.$token.id}' }`)
     await d.$release()
     expect(inspect(d)).toContain('released')
+  })
+
+  test('a type first met inside a value gets its methods from one getMethods per typeid', async () => {
+    await using h = await startHarness({ types })
+    const a = await h.client()
+    const counters = await a.list<Remote<Counter>>()
+    for (let i = 0; i < 5; i++) {
+      const c = await a.create<Counter>('Counter', i)
+      await counters.append(c)
+      await c.$release()
+    }
+    await a.publish('counters', counters)
+    const b = await h.client() // a new connection: it has never seen a Counter
+    const seen = await b.lookup<ListProxy<Remote<Counter>>>('counters')
+    const serverCalls = (): number => h.daemon.core.dispatcher.counts.server
+    const before = serverCalls()
+    const items = await seen.slice()
+    expect(serverCalls() - before).toBe(1) // getMethods, once for five Counters
+    expect(await Promise.all(items.map((c) => c.value()))).toEqual([0, 1, 2, 3, 4])
+    expect(typeof (items[0] as unknown as Record<string, unknown>).increment).toBe('function')
+    const again = await seen.get(4)
+    expect(await again.value()).toBe(4)
+    expect(serverCalls() - before).toBe(1) // cached for the typeid: no second getMethods
+    for (const p of [...items, again, seen, counters]) await p.$release()
+    await a.unpublish('counters')
   })
 
   test('a released proxy rejects every call with ProxyReleasedError; release is idempotent', async () => {

@@ -231,6 +231,32 @@ describe('Array', () => {
     expect(await big.add(1, 2n ** 62n)).toBe(-(2n ** 63n))
   })
 
+  test('an Array has a guarding Lock (getLock) unless lock: false; while another session holds it, reads wait', async () => {
+    await using h = await startHarness()
+    const a = await h.client()
+    const b = await h.client()
+    const arr = await a.array('i', [1, 2, 3])
+    const lock = await arr.getLock()
+    expect(lock.$typeid).toBe('Lock')
+    const again = await arr.getLock()
+    expect(again.$token.id).toBe(lock.$token.id)
+    await again.$release()
+    await a.publish('arr', arr)
+    const arrB = await b.lookup<ArrayProxy<'i'>>('arr')
+    await a.unpublish('arr')
+    await lock.acquire()
+    const read = track(arrB.slice())
+    await b.ping()
+    expect(read.settled).toBe(false)
+    await arr.set(0, 10) // the holder's own calls go through
+    await lock.release()
+    expect(await read.promise).toEqual([10, 2, 3])
+    await lock.$release()
+    const raw = await a.array('d', 2, { lock: false })
+    expect(await raw.add(1, 0.5)).toBe(0.5)
+    expect(await rejectionOf(raw.getLock())).toMatchObject({ code: 'MANAGERD_ERR_REMOTE', remoteName: 'AttributeError' })
+  })
+
   test('add on one item is atomic under concurrent connections', async () => {
     await using h = await startHarness()
     const owner = await h.client()
