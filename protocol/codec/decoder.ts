@@ -5,6 +5,8 @@
 // re-read, and a frame holding a '__proto__' map key (rare) takes a slow path through
 // frame-scan.ts, as does every frame of a strict decoder (the handshake's).
 
+/// <reference path="./msgpackr-no-eval.d.ts" />
+// (The reference: every program that compiles this file — the build, the bench — gets the types.)
 import { createRequire } from 'node:module'
 import { C1, Unpackr, addExtension, setExtractor } from 'msgpackr/unpack-no-eval'
 import { ExtCode, TYPED_ARRAY_KINDS } from './ext-codes'
