@@ -93,9 +93,10 @@ export async function rowB(ctx: BenchContext, inflight: number): Promise<Row> {
   const row: Row = { id: `b${inflight}`, measure: `pipelined dict calls, ${inflight} in flight`, unit: 'calls/s', values: {}, detail: {} }
   for (const [system, kind, address, pid] of targets(ctx)) {
     const job: LoadJob = { system: kind, address, op: 'pipe', inflight, durationMs: ctx.seconds * 1000, histogram: false, warmupMs: ctx.warmupMs }
-    const { fig, serverCpuUsPerOp } = await measure(job, 1, ctx.runs, pid)
+    const { fig, serverCpuUsPerOp, clientCpuUsPerOp } = await measure(job, 1, ctx.runs, pid)
     row.values[system] = fig
     row.detail![`${system} server CPU µs/call`] = cpuDetail(serverCpuUsPerOp)
+    row.detail![`${system} client CPU µs/call`] = cpuDetail(clientCpuUsPerOp)
   }
   return row
 }
