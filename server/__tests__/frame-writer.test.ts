@@ -1,11 +1,13 @@
-// writeBinaryFrame: frames written straight to the socket must be what ws would have sent —
-// every length encoding, large frames through ws.send, order kept with ws's own frames.
+// writeMessages: frames written straight to the socket must be what ws would have sent — every
+// length encoding, batches decoded as msgpack arrays of their messages, large lone messages
+// through ws.send, and order kept with ws's own frames.
 
 import { once } from 'node:events'
 import WebSocket, { WebSocketServer } from 'ws'
-import { writeBinaryFrame } from '../transport/frame-writer'
+import { Decoder, Encoder } from '../../protocol'
+import { writeMessages } from '../transport/frame-writer'
 
-const SIZES = [0, 1, 125, 126, 127, 1000, 16383, 16 * 1024, 16 * 1024 + 1, 70_000, 1 << 20]
+const SIZES = [0, 1, 125, 126, 127, 1000, 16383, 16 * 1024, 16 * 1024 + 1, 65535, 65536, 70_000, 1 << 20]
 
 function payloadOf(size: number, seed: number): Buffer {
   const b = Buffer.allocUnsafe(size)
@@ -13,7 +15,7 @@ function payloadOf(size: number, seed: number): Buffer {
   return b
 }
 
-describe('writeBinaryFrame', () => {
+describe('writeMessages', () => {
   let wss: WebSocketServer
   let serverSide: Promise<WebSocket>
   let client: WebSocket
@@ -31,17 +33,21 @@ describe('writeBinaryFrame', () => {
     await new Promise((resolve) => wss.close(resolve))
   })
 
-  it('delivers every size, in order, as binary messages a ws client reads', async () => {
-    const ws = await serverSide
+  function collect(count: number): Promise<Array<{ data: Buffer; isBinary: boolean }>> {
     const received: Array<{ data: Buffer; isBinary: boolean }> = []
-    const all = new Promise<void>((resolve) =>
+    return new Promise((resolve) =>
       client.on('message', (data: Buffer, isBinary: boolean) => {
         received.push({ data, isBinary })
-        if (received.length === SIZES.length) resolve()
+        if (received.length === count) resolve(received)
       }),
     )
-    SIZES.forEach((size, i) => writeBinaryFrame(ws, payloadOf(size, i)))
-    await all
+  }
+
+  it('a lone message of every size arrives as itself, in order, as a binary message', async () => {
+    const ws = await serverSide
+    const all = collect(SIZES.length)
+    SIZES.forEach((size, i) => expect(writeMessages(ws, [payloadOf(size, i)])).toBe(size))
+    const received = await all
     expect(received.map((r) => r.data.byteLength)).toEqual(SIZES)
     received.forEach((r, i) => {
       expect(r.isBinary).toBe(true)
@@ -49,14 +55,28 @@ describe('writeBinaryFrame', () => {
     })
   })
 
+  it.each([2, 15, 16, 300, 70_000])('a batch of %i messages arrives as one msgpack array of them', async (n) => {
+    const ws = await serverSide
+    const encoder = new Encoder()
+    const expected = Array.from({ length: n }, (_, i) => [i, '#RETURN', 'x'.repeat(i % 50)])
+    const messages = expected.map((m) => Buffer.from(encoder.encode(m)))
+    const got = collect(1)
+    const payload = writeMessages(ws, messages)
+    const [frame] = await got
+    expect(frame!.data.byteLength).toBe(payload)
+    const decoded = new Decoder().decode(frame!.data) as unknown[][]
+    expect(decoded).toHaveLength(n)
+    expect(decoded.every((m, i) => m[0] === i && m[1] === '#RETURN' && m[2] === expected[i]![2])).toBe(true)
+  })
+
   it("keeps its frames in order with ws's own (pings)", async () => {
     const ws = await serverSide
     const events: string[] = []
     client.on('ping', () => events.push('ping'))
     client.on('message', (data: Buffer) => events.push(`m${data[0]}`))
-    writeBinaryFrame(ws, Buffer.from([1]))
+    writeMessages(ws, [Buffer.from([1])])
     ws.ping()
-    writeBinaryFrame(ws, Buffer.from([2]))
+    writeMessages(ws, [Buffer.from([2])])
     await new Promise<void>((resolve) => {
       const check = (): void => (events.length === 3 ? resolve() : void setTimeout(check, 5))
       check()
@@ -69,7 +89,8 @@ describe('writeBinaryFrame', () => {
     const got: Buffer[] = []
     client.on('message', (d: Buffer) => got.push(d))
     ws.close(1000, 'bye')
-    writeBinaryFrame(ws, Buffer.from([9]))
+    writeMessages(ws, [Buffer.from([9])])
+    writeMessages(ws, [Buffer.from([9]), Buffer.from([10])])
     await once(client, 'close')
     expect(got).toEqual([])
   })

@@ -10,7 +10,6 @@ import {
   PROTOCOL_VERSION,
   SUBPROTOCOL,
   Tag,
-  joinBatch,
   newNonce,
   serverProof,
   type GoawayInfo,
@@ -24,7 +23,7 @@ import type { Peer, Session } from '../core/session'
 import { checkAnswer } from './answer'
 import { closeReason } from './close-reason'
 import type { AuthThrottle } from './auth-throttle'
-import { writeBinaryFrame } from './frame-writer'
+import { writeMessages } from './frame-writer'
 
 /** Counters shared by all connections (metrics). */
 export interface TransportStats {
@@ -161,14 +160,14 @@ export class ClientConnection implements Peer {
     if (outbox.length === 0 || this.#state === 'closed' || this.#state === 'closing') return
     this.#outbox = []
     this.#outboxBytes = 0
-    this.#write(joinBatch(outbox))
+    this.#write(outbox)
   }
 
-  #write(frame: Buffer): void {
+  /** One frame of `messages` (a batch when several) to the socket; shed the client if it stopped reading. */
+  #write(messages: Buffer[]): void {
     const stats = this.#opts.stats
-    stats.bytesOut += frame.byteLength
+    stats.bytesOut += writeMessages(this.#ws, messages)
     stats.framesOut++
-    writeBinaryFrame(this.#ws, frame)
     if (this.#ws.bufferedAmount > this.#opts.maxBufferedBytes) {
       this.#opts.log.warn(
         { remote: this.remoteAddress, session: this.#session?.id, bufferedBytes: this.#ws.bufferedAmount },
@@ -180,7 +179,7 @@ export class ClientConnection implements Peer {
 
   #sendNow(message: unknown[]): void {
     this.#flush()
-    this.#write(this.#opts.core.replies.control(message))
+    this.#write([this.#opts.core.replies.control(message)])
   }
 
   /** Tell the client the daemon is draining. */
