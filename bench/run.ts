@@ -55,9 +55,9 @@ async function main(): Promise<void> {
   const ctx: BenchContext = {
     quick,
     runs: Number(values.runs ?? (quick ? 3 : 5)),
-    seconds: Number(values.seconds ?? (quick ? 0.5 : 2)),
+    seconds: Number(values.seconds ?? (quick ? 0.4 : 2)),
     // A cold client or daemon needs ~1 s (a few thousand calls) to reach its JIT-compiled speed.
-    warmupMs: Number(values.warmup ?? (quick ? 1 : 2)) * 1000,
+    warmupMs: Number(values.warmup ?? (quick ? 0.75 : 2)) * 1000,
     daemon,
     floorNaive,
     floorCorked,

@@ -10,7 +10,7 @@ export async function rowC(ctx: BenchContext, procs: number): Promise<Row> {
   const row: Row = { id: `c${procs}`, measure: `${procs} client process${procs > 1 ? 'es' : ''}, sequential`, unit: 'calls/s', values: {} }
   // N processes warming up at once share the cores: each reaches its JIT speed N/cores times later
   // (capped in a --quick run, which must stay under two minutes).
-  const warmupMs = ctx.warmupMs * Math.min(Math.max(1, procs / availableParallelism()), ctx.quick ? 3 : Infinity)
+  const warmupMs = ctx.warmupMs * Math.min(Math.max(1, procs / availableParallelism()), ctx.quick ? 2 : Infinity)
   const base = { op: 'seq' as const, inflight: 1, durationMs: ctx.seconds * 1000, histogram: false, warmupMs }
   const ours = await measure({ ...base, system: 'managerd', address: ctx.daemon.address }, procs, ctx.runs, ctx.daemon.pid)
   row.values.managerd = ours.fig
