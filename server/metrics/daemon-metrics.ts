@@ -4,6 +4,7 @@
 
 import { Counter, Gauge, Registry } from 'prom-client'
 import { ReplyKind } from '../../protocol'
+import { debugSummary } from '../core/debug-info'
 import type { ManagerCore } from '../core/manager-core'
 import type { SessionEventLog } from '../daemon/session-events'
 import type { TransportStats } from '../transport/connection'
@@ -19,31 +20,38 @@ export interface MetricsSources {
   events: SessionEventLog
 }
 
-/** A counter whose value is read from elsewhere at scrape time. */
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], read: () => Array<[Partial<Record<L, string>>, number]>): void {
-  new Counter<L>({
+type Reading<L extends string> = Array<[Partial<Record<L, string>>, number]>
+
+/**
+ * A counter or gauge whose values are read from elsewhere at scrape time (the core and transport
+ * keep them anyway): reset, then set from `read()`. Incrementing from zero sets both kinds.
+ */
+function readAtScrape<L extends string>(
+  Metric: typeof Counter<L> | typeof Gauge<L>,
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  read: () => Reading<L>,
+): void {
+  new Metric({
     name,
     help,
     labelNames,
     registers: [registry],
-    collect() {
+    collect(this: Counter<L> | Gauge<L>) {
       this.reset()
       for (const [labels, value] of read()) this.inc(labels, value)
     },
   })
 }
 
-function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], read: () => Array<[Partial<Record<L, string>>, number]>): void {
-  new Gauge<L>({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset()
-      for (const [labels, value] of read()) this.set(labels, value)
-    },
-  })
+function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], read: () => Reading<L>): void {
+  readAtScrape(Counter<L>, registry, name, help, labelNames, read)
+}
+
+function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], read: () => Reading<L>): void {
+  readAtScrape(Gauge<L>, registry, name, help, labelNames, read)
 }
 
 export class DaemonMetrics {
@@ -53,16 +61,15 @@ export class DaemonMetrics {
   constructor({ core, stats, clock, events }: MetricsSources) {
     const r = this.registry
     gauge(r, 'managerd_sessions', 'Sessions, by state: connected, or detached (waiting to be resumed).', ['state'], () => {
-      let connected = 0
-      for (const s of core.sessions.values()) if (s.state === 'connected') connected++
-      return [[{ state: 'connected' }, connected], [{ state: 'detached' }, core.sessions.size - connected]]
+      const { sessions, connectedSessions } = debugSummary(core)
+      return [[{ state: 'connected' }, connectedSessions], [{ state: 'detached' }, sessions - connectedSessions]]
     })
     counter(r, 'managerd_session_events_total', 'Session events: started, resumed, detached, ended.', ['event'], () =>
       Object.entries(events.totals).map(([event, n]) => [{ event }, n]),
     )
     gauge(r, 'managerd_objects', 'Live shared objects, by typeid (every registered type, 0 when none).', ['typeid'], () => {
       const byType = new Map<string, number>(core.registry.list().map((t) => [t.typeid, 0]))
-      for (const e of core.table.entries()) byType.set(e.typeid, (byType.get(e.typeid) ?? 0) + 1)
+      for (const [typeid, n] of Object.entries(debugSummary(core).objectsByType)) byType.set(typeid, n)
       return [...byType].map(([typeid, n]) => [{ typeid }, n])
     })
     gauge(r, 'managerd_published_names', 'Names published with publish().', [], () => [[{}, core.names.size]])
@@ -73,11 +80,9 @@ export class DaemonMetrics {
     counter(r, 'managerd_replies_total', 'Replies sent, by kind.', ['kind'], () =>
       Object.values(ReplyKind).map((kind) => [{ kind }, core.replies.counts[kind]]),
     )
-    gauge(r, 'managerd_parked_calls', 'Calls waiting on the daemon (a blocking get, acquire, wait, or an async method).', [], () => {
-      let n = 0
-      for (const s of core.sessions.values()) n += s.parked.size
-      return [[{}, n]]
-    })
+    gauge(r, 'managerd_parked_calls', 'Calls waiting on the daemon (a blocking get, acquire, wait, or an async method).', [], () => [
+      [{}, debugSummary(core).parkedCalls],
+    ])
     new BucketHistogram({
       name: 'managerd_call_duration_seconds',
       help: 'Time on the daemon per call. mode="sync": answered in the frame that brought it (decode, dispatch, encode; a batch shares its frame\'s time); mode="parked": from dispatch until it settled, waiting included.',
