@@ -74,26 +74,38 @@ export class Dispatcher {
     this.#finish(session, reqId, entry, method, result)
   }
 
-  #park(session: Session, reqId: number, promise: Promise<unknown>, entry: ObjectEntry, method: string): void {
+  /**
+   * A call answered later: an object method (`entry`) or a server method (`entry` null). Its reply
+   * goes only to the connection that carried the request (see Session.generation); a reply for a
+   * connection that is gone is dropped, freeing an object it would have handed over.
+   */
+  #park(session: Session, reqId: number, promise: Promise<unknown>, entry: ObjectEntry | null, method: string): void {
     session.parked.add(reqId)
-    // A reply goes only to the connection that carried the request (see Session.generation).
     const generation = session.generation
     this.counts.parked++
     const timed = this.onParkedSettled
     const startedAt = timed === null ? 0 : performance.now()
     promise.then(
       (value) => {
-        if (session.generation !== generation) return this.#dropStale(session, reqId)
+        if (session.generation !== generation) return this.#dropStale(session, reqId, value instanceof ProxyResult ? value.entry : undefined)
         session.parked.delete(reqId)
-        session.settled(reqId)
-        this.#finish(session, reqId, entry, method, value)
+        if (entry === null) {
+          this.#serverResult(session, reqId, value)
+        } else {
+          session.settled(reqId)
+          this.#finish(session, reqId, entry, method, value)
+        }
         timed?.(startedAt)
       },
       (err: unknown) => {
         if (session.generation !== generation) return this.#dropStale(session, reqId)
         session.parked.delete(reqId)
-        session.settled(reqId)
-        this.#replies.error(session, reqId, err)
+        if (entry === null) {
+          this.#serverFailure(session, reqId, err)
+        } else {
+          session.settled(reqId)
+          this.#replies.error(session, reqId, err)
+        }
         timed?.(startedAt)
       },
     )
@@ -140,28 +152,7 @@ export class Dispatcher {
     } catch (err) {
       return this.#serverFailure(session, reqId, err)
     }
-    if (result instanceof Promise) {
-      session.parked.add(reqId)
-      const generation = session.generation
-      this.counts.parked++
-      const timed = this.onParkedSettled
-      const startedAt = timed === null ? 0 : performance.now()
-      result.then(
-        (value) => {
-          if (session.generation !== generation) return this.#dropStale(session, reqId, value instanceof ProxyResult ? value.entry : undefined)
-          session.parked.delete(reqId)
-          this.#serverResult(session, reqId, value)
-          timed?.(startedAt)
-        },
-        (err: unknown) => {
-          if (session.generation !== generation) return this.#dropStale(session, reqId)
-          session.parked.delete(reqId)
-          this.#serverFailure(session, reqId, err)
-          timed?.(startedAt)
-        },
-      )
-      return
-    }
+    if (result instanceof Promise) return this.#park(session, reqId, result, null, method)
     this.#serverResult(session, reqId, result)
   }
 
