@@ -4,7 +4,7 @@
 import { debugSummary } from '../core/debug-info'
 import type { ManagerCore } from '../core/manager-core'
 import type { Readiness } from '../http/app'
-import type { TransportStats } from '../transport/connection'
+import type { TransportStats } from '../transport/stats'
 import type { SessionEvent, SessionEventLog } from './session-events'
 
 /** A page listing 10 000 sessions helps nobody: the first ones are shown, with the total. */

@@ -1,55 +1,23 @@
-// One WebSocket client connection: the handshake state machine, then frames in (to the core)
-// and replies out (batched per tick into one frame). Nothing but the handshake is read before
-// #WELCOME, nothing at all once the daemon has begun to close it, and no error on this
-// connection can escape into the process.
+// One WebSocket client connection: its states (handshake → ready → closing → closed), then frames
+// in (to the core) and replies out (batched per tick into one frame), heartbeats and shedding.
+// Nothing but the handshake (handshake.ts) is read before #WELCOME, nothing at all once the
+// daemon has begun to close it, and no error on this connection can escape into the process.
 
-import type { Logger } from 'pino'
 import type WebSocket from 'ws'
-import {
-  CloseCode,
-  PROTOCOL_VERSION,
-  SUBPROTOCOL,
-  Tag,
-  newNonce,
-  serverProof,
-  type GoawayInfo,
-  type Hello,
-  type Limits,
-  type WelcomeInfo,
-} from '../../protocol'
-import type { ManagerCore } from '../core/manager-core'
+import { CloseCode, SUBPROTOCOL, Tag, newNonce, type GoawayInfo } from '../../protocol'
 import type { CallClock } from '../metrics/call-clock'
 import type { Peer, Session } from '../core/session'
-import { checkAnswer } from './answer'
 import { closeReason } from './close-reason'
-import type { AuthThrottle } from './auth-throttle'
 import { writeMessages } from './frame-writer'
+import { acceptAnswer, admitAnswer, type AnswerOutcome, type HandshakeOptions } from './handshake'
+import { PingMarks } from './ping-marks'
 
-/** Counters shared by all connections (metrics). */
-export interface TransportStats {
-  bytesIn: number
-  bytesOut: number
-  framesIn: number
-  framesOut: number
-  authFailures: number
-  handshakeTimeouts: number
-  handshakes: number
-}
-
-export interface ConnectionOptions {
-  core: ManagerCore
-  authkey: Buffer
-  throttle: AuthThrottle
+export interface ConnectionOptions extends HandshakeOptions {
   handshakeTimeoutMs: number
   /** Outgoing bytes queued in the socket above which the client is shed as a slow consumer. */
   maxBufferedBytes: number
-  /** Most sessions (connected or awaiting resume); a new one past it is closed with 4004. */
-  maxSessions: number
-  limits: Limits
-  stats: TransportStats
   /** Times each frame's calls (metrics); null when metrics are off. */
   clock: CallClock | null
-  log: Logger
 }
 
 type State = 'handshake' | 'authenticating' | 'ready' | 'closing' | 'closed'
@@ -77,9 +45,7 @@ export class ClientConnection implements Peer {
   #endSessionOnClose = false
   /** Last time anything arrived from the client (frames or pongs); read by the heartbeat sweep. */
   lastSeen = Date.now()
-  #pingSeq = 0
-  /** Pings not answered yet, as [seq, delivery-log mark] pairs (a pong confirms what came before). */
-  readonly #pingMarks: number[] = []
+  readonly #pings = new PingMarks()
   /** Called once the connection is closed (the connection set forgets it). */
   onClosed: (() => void) | undefined
 
@@ -198,30 +164,18 @@ export class ClientConnection implements Peer {
     }
     if (!ping) return
     this.#flush()
-    const seq = ++this.#pingSeq
     const log = this.#session?.peer === this ? this.#session.deliveryLog : null
-    if (log !== null && log.size > 0) this.#pingMarks.push(seq, log.mark)
     try {
-      this.#ws.ping(seq)
+      this.#ws.ping(this.#pings.next(log !== null && log.size > 0 ? log.mark : null))
     } catch {
       // socket already closing
     }
   }
 
-  /** The client answered ping `seq`: it has read every frame sent before that ping. */
+  /** The client answered a ping: it has read every frame sent before it. */
   #onPong(data: Buffer): void {
-    const marks = this.#pingMarks
-    if (marks.length === 0) return
-    const seq = Number(data.toString())
-    let mark = -1
-    let i = 0
-    while (i < marks.length && marks[i]! <= seq) {
-      mark = marks[i + 1]!
-      i += 2
-    }
-    if (i === 0) return
-    marks.splice(0, i)
-    if (this.#session?.peer === this) this.#session.deliveryLog?.confirm(mark)
+    const mark = this.#pings.answered(data)
+    if (mark !== null && this.#session?.peer === this) this.#session.deliveryLog?.confirm(mark)
   }
 
   /**
@@ -282,54 +236,26 @@ export class ClientConnection implements Peer {
     // The client answered in time; from here the throttle decides when the answer is checked.
     clearTimeout(this.#handshakeTimer)
     this.#state = 'authenticating'
-    const admission = this.#opts.throttle.admit(this.remoteAddress)
-    if (admission === null) {
-      this.#opts.log.warn({ remote: this.remoteAddress }, 'authentication throttled: answer refused unchecked')
-      return this.#refuse()
-    }
-    const { waitMs, attempt } = admission
-    if (waitMs === 0) return this.#checkAnswer(data, attempt)
-    this.#opts.log.debug({ remote: this.remoteAddress, waitMs }, 'authentication throttled: answer held')
-    setTimeout(() => {
-      if (this.#state === 'authenticating') this.#checkAnswer(data, attempt)
-    }, waitMs).unref()
+    admitAnswer(
+      this.#opts,
+      this.remoteAddress,
+      (attempt) => {
+        if (this.#state !== 'authenticating') return // closed while the answer was held
+        this.#opened(acceptAnswer(this.#opts, data, this.#serverNonce, attempt, this, this.remoteAddress))
+      },
+      () => this.#refuse(),
+    )
   }
 
-  #checkAnswer(data: Buffer, attempt: number): void {
-    const opts = this.#opts
-    const answer = checkAnswer(data, opts.authkey, this.#serverNonce)
-    if (answer === null) {
-      opts.stats.authFailures++
-      const delay = opts.throttle.failure(this.remoteAddress, attempt)
-      opts.log.warn({ remote: this.remoteAddress, delayMs: delay }, 'authentication failed')
-      return this.#refuse()
-    }
-    opts.throttle.success(this.remoteAddress)
-    const hello: Hello = answer.hello
-    const sessions = opts.core.sessions
-    if (sessions.size >= opts.maxSessions && !sessions.resumable(hello.resume)) {
-      opts.log.warn({ remote: this.remoteAddress, maxSessions: opts.maxSessions }, 'session limit reached')
-      return this.close(CloseCode.TOO_MANY_SESSIONS, 'too many sessions')
-    }
-    opts.stats.handshakes++
-    const { session, resumed, previousPeer } = opts.core.openSession(hello, this, this.remoteAddress)
-    this.#session = session
+  #opened(outcome: AnswerOutcome): void {
+    if (outcome.kind === 'refused') return this.#refuse()
+    if (outcome.kind === 'full') return this.close(CloseCode.TOO_MANY_SESSIONS, 'too many sessions')
+    this.#session = outcome.session
     this.#state = 'ready'
-    // Only pings can tell which replies arrived, so only with heartbeats is there a log to keep.
-    if (this.#opts.limits.heartbeatMs > 0) session.logsDelivery = true
-    const info: WelcomeInfo = {
-      sessionId: session.id,
-      resumeToken: session.resumeToken,
-      resumed,
-      address: opts.core.address,
-      version: PROTOCOL_VERSION,
-      limits: opts.limits,
-      bootId: opts.core.table.bootId,
-      lastReqId: session.lastReqId,
-    }
-    this.#sendNow([Tag.WELCOME, serverProof(opts.authkey, answer.clientNonce), info])
-    if (previousPeer !== null && previousPeer !== this) {
-      ;(previousPeer as ClientConnection).close(CloseCode.SESSION_ENDED, 'session resumed by another connection')
+    this.#sendNow(outcome.welcome)
+    const previous = outcome.previousPeer
+    if (previous !== null && previous !== this) {
+      ;(previous as ClientConnection).close(CloseCode.SESSION_ENDED, 'session resumed by another connection')
     }
   }
 
