@@ -4,6 +4,7 @@
 // stderr; a daemon that cannot be reached (status, inspect) exits 1.
 
 import { ConfigError, ManagerError } from '../../protocol'
+import { wantsHelp, type Command } from './commands/args'
 import { inspect } from './commands/inspect'
 import { keygen } from './commands/keygen'
 import { serve } from './commands/serve'
@@ -22,7 +23,16 @@ Commands:
 
 Run 'managerd <command> --help' for the options of a command.`
 
-const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = { serve, status, inspect, keygen }
+const COMMANDS: Record<string, Command> = { serve, status, inspect, keygen }
+
+/** `--help` anywhere among a command's arguments prints its usage instead of running it. */
+function run(command: Command, argv: string[]): number | Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(command.usage() + '\n')
+    return 0
+  }
+  return command.run(argv)
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv
@@ -30,9 +40,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n')
     return 0
   }
-  if (first !== undefined && Object.hasOwn(COMMANDS, first)) return COMMANDS[first]!(rest)
+  if (first !== undefined && Object.hasOwn(COMMANDS, first)) return run(COMMANDS[first]!, rest)
   if (first !== undefined && !first.startsWith('-')) throw new ConfigError(`unknown command '${first}' (try managerd --help)`)
-  return serve(argv)
+  return run(serve, argv)
 }
 
 if (require.main === module) {

@@ -18,6 +18,12 @@ export function parseFlags<F extends Flags>(command: string, argv: readonly stri
   }
 }
 
+/** A subcommand: its --help text, and what it does (cli.ts answers --help before running it). */
+export interface Command {
+  usage(): string
+  run(argv: string[]): number | Promise<number>
+}
+
 export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h')
 }

@@ -3,7 +3,7 @@
 // --session and --object narrow it down. Connects as a normal client; its own session is left out.
 
 import type { DebugInfo, DebugObject, DebugSession } from '../../../protocol'
-import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, clientTarget, parseFlags, wantsHelp } from './args'
+import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, clientTarget, parseFlags, type Command } from './args'
 import { duration, table } from './format'
 import { openSession } from './session-client'
 
@@ -19,11 +19,9 @@ ${CLIENT_FLAGS_HELP}
 
 const FLAGS = { ...CLIENT_FLAGS, session: { type: 'string' }, object: { type: 'string' } } as const
 
-export async function inspect(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+export const inspect: Command = { usage: () => HELP, run: runInspect }
+
+async function runInspect(argv: string[]): Promise<number> {
   const values = parseFlags('inspect', argv, FLAGS)
   const target = clientTarget('inspect', values)
   const manager = await openSession(target, 'managerd inspect')

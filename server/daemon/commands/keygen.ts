@@ -3,18 +3,16 @@
 
 import { ConfigError } from '../../../protocol'
 import { generateAuthkey, writeAuthkeyFile } from '../authkey-file'
-import { parseFlags, wantsHelp } from './args'
+import { parseFlags, type Command } from './args'
 
 const HELP = `Usage: managerd keygen --out FILE
 
 Writes 32 random bytes, hex-encoded, to FILE with mode 0600 (creating its folder, mode 0700).
 Use it for the authkey (--authkey-file) or for the metrics token (--metrics-token-file).`
 
-export function keygen(argv: string[]): number {
-  if (wantsHelp(argv)) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+export const keygen: Command = { usage: () => HELP, run: runKeygen }
+
+function runKeygen(argv: string[]): number {
   const { out } = parseFlags('keygen', argv, { out: { type: 'string' } })
   if (out === undefined || out === '' || out.startsWith('--')) throw new ConfigError('keygen needs exactly --out FILE')
   writeAuthkeyFile(out, generateAuthkey())

@@ -3,7 +3,7 @@
 
 import { daemonUsage, parseDaemonConfig } from '../config'
 import { Daemon } from '../daemon'
-import { wantsHelp } from './args'
+import type { Command } from './args'
 
 /** Message a parent process (startManager) gets once the daemon listens. */
 export interface ReadyMessage {
@@ -13,11 +13,9 @@ export interface ReadyMessage {
   pid: number
 }
 
-export async function serve(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    process.stdout.write(daemonUsage() + '\n')
-    return 0
-  }
+export const serve: Command = { usage: daemonUsage, run: runServe }
+
+async function runServe(argv: string[]): Promise<number> {
   const config = parseDaemonConfig(argv)
   const daemon = await Daemon.start(config)
   let signals = 0

@@ -3,7 +3,7 @@
 // uptime, sessions, objects by typeid, parked calls and calls per second. Exit 0 when ready.
 
 import type { DebugInfo } from '../../../protocol'
-import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, clientTarget, parseFlags, wantsHelp, wholeNumber } from './args'
+import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, clientTarget, parseFlags, wholeNumber, type Command } from './args'
 import { countsByKey, duration } from './format'
 import { UnreachableError, openSession, probe } from './session-client'
 
@@ -32,11 +32,9 @@ export interface StatusReport {
   replies: Record<string, number>
 }
 
-export async function status(argv: string[]): Promise<number> {
-  if (wantsHelp(argv)) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+export const status: Command = { usage: () => HELP, run: runStatus }
+
+async function runStatus(argv: string[]): Promise<number> {
   const values = parseFlags('status', argv, FLAGS)
   const target = clientTarget('status', values)
   const intervalMs = wholeNumber('--interval-ms', values['interval-ms'], 1000, 100, 60_000)
