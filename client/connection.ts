@@ -165,8 +165,12 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
   /** ProxyHost: one reference of `id` is no longer held; decrefs go out batched (after a reconnect, if down). */
   release(id: string): void {
     if (this.#closed !== null) return
-    this.#decrefs.set(id, (this.#decrefs.get(id) ?? 0) + 1)
+    this.#addDecref(id, 1)
     this.#scheduleFlush()
+  }
+
+  #addDecref(id: string, n: number): void {
+    this.#decrefs.set(id, (this.#decrefs.get(id) ?? 0) + n)
   }
 
   /** A proxy for a #PROXY payload (the reference is already counted for this session). */
@@ -259,7 +263,7 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
     if (resumed) {
       // Decrefs the daemon never received go again; one it received must not (it would free too much).
       const arrived = typeof welcome.lastReqId === 'number' ? welcome.lastReqId : Infinity
-      for (const d of unconfirmed) if (d.reqId > arrived) this.#decrefs.set(d.id, (this.#decrefs.get(d.id) ?? 0) + d.n)
+      for (const d of unconfirmed) if (d.reqId > arrived) this.#addDecref(d.id, d.n)
     } else {
       // Everything the old session held is gone: nothing to decref; types may differ on a new daemon.
       this.epoch++

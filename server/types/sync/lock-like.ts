@@ -49,15 +49,6 @@ export function lockArgument(what: string, value: unknown): { ref: SharedRef; lo
   return { ref: value, lock: value.deref() as LockLike }
 }
 
-/** How an object names itself in logs and errors: its typeid and, when made by a call, its id. */
-export function selfName(typeid: string): string {
-  try {
-    return `${typeid} ${currentCall().target.id}`
-  } catch {
-    return typeid // made outside a call (in-process use): no id
-  }
-}
-
 /**
  * The object being created, to name in the claims it grants (debugInfo shows who holds it). A
  * lock made inside another type's create (a Condition's own lock) names that object. Made
@@ -67,6 +58,14 @@ export function selfRef(typeid: string): SharedRef {
   try {
     return currentCall().target
   } catch {
-    return new DanglingRef('(unshared)', typeid)
+    return new DanglingRef(UNSHARED, typeid)
   }
+}
+
+const UNSHARED = '(unshared)'
+
+/** How an object names itself in logs and errors: its typeid and, when made by a call, its id. */
+export function selfName(typeid: string): string {
+  const { id } = selfRef(typeid)
+  return id === UNSHARED ? typeid : `${typeid} ${id}` // made outside a call (in-process use): no id
 }
