@@ -12,6 +12,8 @@ import {
   Tag,
   WS_PATH,
   clientProof,
+  heartbeatCheckMs,
+  heartbeatTimeoutMs,
   macEquals,
   newNonce,
   serverProof,
@@ -131,15 +133,14 @@ export class WsLink implements Link {
     ws.on('close', (code, reason) => this.#onClose(code, reason.toString()))
     const interval = heartbeatMs > 0 ? heartbeatMs : welcome.limits?.heartbeatMs ?? 0
     if (interval > 0) {
-      // Checked twice per interval, pinged once: a cut link (no FIN, no RST: only silence tells)
-      // is noticed 2 to 2.5 intervals after the last sign of life.
-      this.#heartbeat = setInterval(() => this.#tick(interval), Math.max(1, interval >> 1))
+      // The daemon's rule (protocol/heartbeat.ts): checked twice per interval, pinged once.
+      this.#heartbeat = setInterval(() => this.#tick(interval), heartbeatCheckMs(interval))
       this.#heartbeat.unref()
     }
   }
 
   #tick(interval: number): void {
-    if (Date.now() - this.#lastSeen > interval * 2 + 100) {
+    if (Date.now() - this.#lastSeen > heartbeatTimeoutMs(interval)) {
       this.#ws.terminate() // 'close' (1006) follows: the session link reconnects
       return
     }

@@ -60,6 +60,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       socket.close(CloseCode.GOING_AWAY, 'the daemon is not accepting sessions')
       return
     }
+    // Open connections, authenticated or not, are capped here (a flood of sockets that never
+    // answer); sessions waiting to be resumed count too once a handshake is in (handshake.ts).
     if (opts.connections.size >= opts.maxSessions) {
       opts.log.warn({ remote: remoteAddress, maxSessions: opts.maxSessions }, 'session limit reached')
       socket.close(CloseCode.TOO_MANY_SESSIONS, 'too many sessions')

@@ -1,7 +1,7 @@
 // All live client connections: one heartbeat sweep for all of them (a timer per connection
 // would cost memory with 10 000 idle sessions), and the drain on shutdown.
 
-import type { GoawayInfo } from '../../protocol'
+import { heartbeatCheckMs, heartbeatTimeoutMs, type GoawayInfo } from '../../protocol'
 import type { ClientConnection } from './connection'
 
 export class ConnectionSet {
@@ -19,17 +19,16 @@ export class ConnectionSet {
     this.#connections.add(conn)
     conn.onClosed = () => this.#connections.delete(conn)
     if (this.#sweep === undefined && this.heartbeatMs > 0) {
-      // Checked twice per interval, pinged once: a cut link is noticed 2 to 2.5 intervals after
-      // the last pong, where checking only when pinging would take up to 3.
-      this.#sweep = setInterval(() => this.#heartbeat(), Math.max(1, this.heartbeatMs >> 1))
+      // Checked twice per interval, pinged once (protocol/heartbeat.ts): checking only when
+      // pinging would take up to 3 intervals to notice a cut link.
+      this.#sweep = setInterval(() => this.#heartbeat(), heartbeatCheckMs(this.heartbeatMs))
       this.#sweep.unref()
     }
   }
 
   #heartbeat(): void {
     const now = Date.now()
-    // Silent for two intervals (plus a little slack for a busy loop): the link is gone.
-    const timeoutMs = this.heartbeatMs * 2 + 100
+    const timeoutMs = heartbeatTimeoutMs(this.heartbeatMs)
     const ping = (this.#ticks++ & 1) === 0
     for (const conn of this.#connections) conn.heartbeat(now, timeoutMs, ping)
   }
