@@ -11,7 +11,7 @@
 
 import type { Socket } from 'node:net'
 import WebSocket from 'ws'
-import { batchHeaderSize, writeBatch } from '../../protocol'
+import { batchHeaderSize, joinBatch, writeBatch } from '../../protocol'
 
 /** A lone message above this is sent without a copy (two buffers) rather than copied into one. */
 const COPY_LIMIT = 16 * 1024
@@ -26,10 +26,10 @@ const SEND_OPTIONS = { binary: true } as const
 export function writeMessages(ws: WebSocket, messages: readonly Buffer[]): number {
   const n = messages.length
   const socket = (ws as unknown as WsInternals)._socket
-  const open = socket !== null && ws.readyState === WebSocket.OPEN
-  if (n === 1 && (!open || messages[0]!.byteLength > COPY_LIMIT)) {
-    ws.send(messages[0]!, SEND_OPTIONS)
-    return messages[0]!.byteLength
+  if (socket === null || ws.readyState !== WebSocket.OPEN || (n === 1 && messages[0]!.byteLength > COPY_LIMIT)) {
+    const frame = joinBatch(messages) // one message: itself, no copy
+    ws.send(frame, SEND_OPTIONS) // not open: ws reports that case as it does
+    return frame.byteLength
   }
   let payload = n === 1 ? 0 : batchHeaderSize(n)
   for (let i = 0; i < n; i++) payload += messages[i]!.byteLength
@@ -49,7 +49,6 @@ export function writeMessages(ws: WebSocket, messages: readonly Buffer[]): numbe
   }
   if (n === 1) frame.set(messages[0]!, headerBytes)
   else writeBatch(frame, headerBytes, messages)
-  if (open) socket.write(frame)
-  else ws.send(frame.subarray(headerBytes), SEND_OPTIONS) // not open: ws reports it as it does
+  socket.write(frame)
   return payload
 }
