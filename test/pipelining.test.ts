@@ -1,5 +1,6 @@
 // Many calls in flight on one connection, each with its own correct result.
 import { startHarness } from './helpers/harness'
+import { enc, proxyId, wireSession } from './helpers/wire'
 
 describe('pipelining', () => {
   test('1000 pipelined calls resolve, each with its own result', async () => {
@@ -43,5 +44,33 @@ describe('pipelining', () => {
     expect(rb).toEqual(Array.from({ length: 300 }, (_, i) => `b${i}`))
     await da.$release()
     await db.$release()
+  })
+})
+
+describe('reply frames', () => {
+  test("a frame's immediate replies go back as one frame; a parked call's reply follows when it settles", async () => {
+    await using h = await startHarness()
+    const sock = await wireSession(h.address)
+    const queue = proxyId(await sock.call(null, 'create', ['Queue']))
+    const dict = proxyId(await sock.call(null, 'create', ['dict']))
+    const before = sock.frameSizes.length
+    // 50 immediate calls around one that parks (get on an empty queue)
+    const batch = [
+      ...Array.from({ length: 25 }, (_, i) => [i, dict, 'set', [i, i]]),
+      [100, queue, 'get', []],
+      ...Array.from({ length: 25 }, (_, i) => [200 + i, dict, 'get', [i]]),
+    ]
+    sock.sendRaw(enc.encode(batch))
+    const replies: unknown[][] = []
+    for (let i = 0; i < 50; i++) replies.push(await sock.message())
+    expect(sock.frameSizes.slice(before)).toEqual([50])
+    expect(replies.map((r) => r[0])).toEqual([...Array.from({ length: 25 }, (_, i) => i), ...Array.from({ length: 25 }, (_, i) => 200 + i)])
+    expect(replies.slice(25).map((r) => r[2])).toEqual(Array.from({ length: 25 }, (_, i) => i))
+    // the put's #RETURN and the parked get's #RETURN are both answers to this later frame's work
+    sock.sendRaw(enc.encode([300, queue, 'put', ['x']]))
+    const late = [await sock.message(), await sock.message()]
+    expect(late).toEqual(expect.arrayContaining([[100, '#RETURN', 'x'], [300, '#RETURN', undefined]]))
+    sock.ws.close(1000)
+    await sock.closed
   })
 })
