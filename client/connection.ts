@@ -18,6 +18,7 @@ import {
   type ProxyPayload,
   type WelcomeInfo,
 } from '../protocol'
+import { defer } from '../protocol/defer'
 import { Deadlines } from './deadlines'
 import type { Link } from './links/link'
 import { BaseProxy, proxyRef, type ProxyHost } from './proxy'
@@ -199,7 +200,7 @@ export class Connection extends EventEmitter<ConnectionEvents> implements ProxyH
   #scheduleFlush(): void {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true
-      queueMicrotask(this.#flush)
+      defer(this.#flush)
     }
   }
 
