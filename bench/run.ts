@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { connect } from '../client'
 import type { BenchContext, Row } from './lib/context'
-import { startDaemonHost, startFloor } from './lib/processes'
+import { startDaemonHost, startFloor, startTcpFloor } from './lib/processes'
 import { topFrames } from './lib/profile'
 import { renderGoals, renderTable, writeResults, type Goal } from './lib/report'
 import { ratio } from './lib/stats'
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const daemon = await startDaemonHost(profileDir)
   const floorNaive = await startFloor('naive')
   const floorCorked = await startFloor('corked')
+  const floorTcp = await startTcpFloor()
   const redis = redisAvailable() ? await startRedis() : undefined
   if (redis === undefined) notes.push('Redis rows skipped: redis-server is not installed (apt-get install redis-server)')
 
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     daemon,
     floorNaive,
     floorCorked,
+    floorTcp,
     redisUrl: redis?.url,
     redisPid: redis?.pid,
     notes,
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
     await daemon.stop()
     await floorNaive.stop()
     await floorCorked.stop()
+    await floorTcp.stop()
     await redis?.stop()
   }
 

@@ -3,7 +3,7 @@
 import type { Figure } from './stats'
 import type { Peer } from './processes'
 
-export type System = 'managerd' | 'floorNaive' | 'floorCorked' | 'redis' | 'python'
+export type System = 'managerd' | 'floorNaive' | 'floorCorked' | 'floorTcp' | 'redis' | 'python'
 
 export interface Row {
   id: string
@@ -24,6 +24,8 @@ export interface BenchContext {
   daemon: Peer
   floorNaive: Peer
   floorCorked: Peer
+  /** Node's raw TCP echo (rows a and c): what any Node server costs per round trip. */
+  floorTcp: Peer
   redisUrl: string | undefined
   redisPid: number | undefined
   notes: string[]

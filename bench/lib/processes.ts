@@ -73,6 +73,10 @@ export function startFloor(mode: 'naive' | 'corked'): Promise<Peer> {
   return startPeer('peers/floor-server.js', [mode], [])
 }
 
+export function startTcpFloor(): Promise<Peer> {
+  return startPeer('peers/tcp-floor-server.js', [], [])
+}
+
 /** N load workers for one job, kept across runs: each `run()` is one timed, simultaneous run. */
 export class WorkerPool {
   readonly #workers: ChildProcess[]

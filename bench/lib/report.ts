@@ -10,6 +10,7 @@ const COLUMNS: Array<[System, string]> = [
   ['managerd', 'managerd'],
   ['floorNaive', 'floor naive'],
   ['floorCorked', 'floor corked'],
+  ['floorTcp', 'node tcp echo'],
   ['redis', 'redis+ioredis'],
   ['python', 'python SyncManager'],
 ]

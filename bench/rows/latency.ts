@@ -6,13 +6,17 @@ import { cpuMicros } from '../lib/cpu'
 import { WorkerPool, runPython } from '../lib/processes'
 import { figure, type Figure } from '../lib/stats'
 
-/** The systems of rows a and b: [column, load-worker kind, address, server pid]. */
-function targets(ctx: BenchContext): Array<[System, LoadJob['system'], string, number | undefined]> {
+/**
+ * The systems of rows a and b: [column, load-worker kind, address, server pid]. Node's TCP echo
+ * only where a round trip's cost is the question (sequential): it does not batch.
+ */
+function targets(ctx: BenchContext, sequential: boolean): Array<[System, LoadJob['system'], string, number | undefined]> {
   const list: Array<[System, LoadJob['system'], string, number | undefined]> = [
     ['managerd', 'managerd', ctx.daemon.address, ctx.daemon.pid],
     ['floorNaive', 'floor', ctx.floorNaive.address, ctx.floorNaive.pid],
     ['floorCorked', 'floor', ctx.floorCorked.address, ctx.floorCorked.pid],
   ]
+  if (sequential) list.push(['floorTcp', 'tcp', ctx.floorTcp.address, ctx.floorTcp.pid])
   if (ctx.redisUrl !== undefined) list.push(['redis', 'redis', ctx.redisUrl, ctx.redisPid])
   return list
 }
@@ -65,7 +69,7 @@ export function cpuDetail(us: number | undefined): number | string {
 
 export async function rowA(ctx: BenchContext): Promise<Row> {
   const row: Row = { id: 'a', measure: 'sequential dict set then get', unit: 'calls/s', values: {}, detail: {} }
-  for (const [system, kind, address, pid] of targets(ctx)) {
+  for (const [system, kind, address, pid] of targets(ctx, true)) {
     const job: LoadJob = { system: kind, address, op: 'seq', inflight: 1, durationMs: ctx.seconds * 1000, histogram: true, warmupMs: ctx.warmupMs }
     const { fig, p50, p99, serverCpuUsPerOp, clientCpuUsPerOp } = await measure(job, 1, ctx.runs, pid)
     row.values[system] = fig
@@ -91,7 +95,7 @@ export async function rowA(ctx: BenchContext): Promise<Row> {
 
 export async function rowB(ctx: BenchContext, inflight: number): Promise<Row> {
   const row: Row = { id: `b${inflight}`, measure: `pipelined dict calls, ${inflight} in flight`, unit: 'calls/s', values: {}, detail: {} }
-  for (const [system, kind, address, pid] of targets(ctx)) {
+  for (const [system, kind, address, pid] of targets(ctx, false)) {
     const job: LoadJob = { system: kind, address, op: 'pipe', inflight, durationMs: ctx.seconds * 1000, histogram: false, warmupMs: ctx.warmupMs }
     const { fig, serverCpuUsPerOp, clientCpuUsPerOp } = await measure(job, 1, ctx.runs, pid)
     row.values[system] = fig

@@ -5,11 +5,12 @@
 import * as hdr from 'hdr-histogram-js'
 import Redis from 'ioredis'
 import { Packr, Unpackr } from 'msgpackr'
+import { connect as tcpConnect } from 'node:net'
 import WebSocket from 'ws'
 import { connect, type DictProxy, type Manager } from '../../client'
 
 export interface LoadJob {
-  system: 'managerd' | 'floor' | 'redis'
+  system: 'managerd' | 'floor' | 'tcp' | 'redis'
   address: string
   authkey?: string
   /** seq: set then get, one call at a time; pipe: `inflight` calls outstanding; churn: create+release;
@@ -74,6 +75,44 @@ async function floorTarget(job: LoadJob): Promise<Target> {
         ws.send(packr.pack([id, method, method === 'set' ? [key, value] : [key]]))
       }),
     close: async () => ws.close(),
+  }
+}
+
+/** The TCP floor echoes each length-prefixed frame; a call is one frame out, its echo back. */
+async function tcpTarget(job: LoadJob): Promise<Target> {
+  const url = new URL(job.address)
+  const socket = tcpConnect(Number(url.port), url.hostname)
+  socket.setNoDelay(true)
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve)
+    socket.once('error', reject)
+  })
+  const packr = new Packr({ useRecords: false })
+  const waiting: Array<(v: unknown) => void> = [] // echoes come back in order
+  let pending: Buffer | null = null
+  socket.on('data', (chunk: Buffer) => {
+    let buf = pending === null ? chunk : Buffer.concat([pending, chunk])
+    while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) {
+      buf = buf.subarray(4 + buf.readUInt32BE(0))
+      waiting.shift()!(null)
+    }
+    pending = buf.length === 0 ? null : buf
+  })
+  let next = 1
+  return {
+    call: (method, key, value) =>
+      new Promise((resolve) => {
+        // The bytes a floor request would carry, so both floors move the same payload.
+        const body = packr.pack([next++, method, method === 'set' ? [key, value] : [key]])
+        const frame = Buffer.allocUnsafe(4 + body.length)
+        frame.writeUInt32BE(body.length, 0)
+        body.copy(frame, 4)
+        waiting.push(resolve)
+        socket.write(frame)
+      }),
+    close: async () => {
+      socket.destroy()
+    },
   }
 }
 
@@ -176,7 +215,8 @@ async function run(job: LoadJob, target: Target): Promise<LoadResult> {
 
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2]!) as LoadJob
-  const target = job.system === 'managerd' ? await managerdTarget(job) : job.system === 'floor' ? await floorTarget(job) : await redisTarget(job)
+  const targets = { managerd: managerdTarget, floor: floorTarget, tcp: tcpTarget, redis: redisTarget }
+  const target = await targets[job.system](job)
   if (job.warmupMs > 0) await run({ ...job, durationMs: job.warmupMs, histogram: false }, target)
   process.send!({ ready: true })
   // Each 'go' is one timed run; 'exit' ends the worker. Connections stay up between runs.
