@@ -39,8 +39,6 @@ export class ClientConnection implements Peer {
   #outbox: Buffer[] = []
   #outboxBytes = 0
   #flushScheduled = false
-  /** Set while a frame is being received: its replies are flushed when it ends, not in a microtask. */
-  #inFrame = false
   #serverNonce: Buffer = newNonce()
   #handshakeTimer: NodeJS.Timeout | undefined
   /** Set when the daemon closes for a violation: the session ends rather than waiting for resume. */
@@ -116,7 +114,7 @@ export class ClientConnection implements Peer {
     this.#outboxBytes += message.byteLength
     if (this.#outbox.length >= OUTBOX_MAX_MESSAGES || this.#outboxBytes >= OUTBOX_MAX_BYTES) {
       this.#flush()
-    } else if (!this.#inFrame && !this.#flushScheduled) {
+    } else if (!this.#flushScheduled) {
       this.#flushScheduled = true
       queueMicrotask(this.#flush)
     }
@@ -222,16 +220,8 @@ export class ClientConnection implements Peer {
       if (session.peer !== this) return
       const clock = this.#opts.clock
       clock?.frameStart()
-      let outcome
-      this.#inFrame = true
-      try {
-        outcome = this.#opts.core.receive(session, data)
-      } finally {
-        this.#inFrame = false
-      }
+      const outcome = this.#opts.core.receive(session, data)
       clock?.frameEnd()
-      // The frame's immediate replies go out now, as one frame: no microtask to schedule.
-      if (this.#outbox.length > 0) this.#flush()
       if (outcome !== null) {
         session.log.warn({ code: outcome.close, reason: outcome.reason }, 'protocol violation; closing')
         this.close(outcome.close, outcome.reason, true)
