@@ -5,6 +5,7 @@
 
 import type WebSocket from 'ws'
 import { CloseCode, SUBPROTOCOL, Tag, newNonce, type GoawayInfo } from '../../protocol'
+import { defer } from '../../protocol/defer'
 import type { CallClock } from '../metrics/call-clock'
 import type { Peer, Session } from '../core/session'
 import { closeReason } from './close-reason'
@@ -116,7 +117,7 @@ export class ClientConnection implements Peer {
       this.#flush()
     } else if (!this.#flushScheduled) {
       this.#flushScheduled = true
-      queueMicrotask(this.#flush)
+      defer(this.#flush)
     }
   }
 
@@ -126,7 +127,13 @@ export class ClientConnection implements Peer {
     if (outbox.length === 0 || this.#state === 'closed' || this.#state === 'closing') return
     this.#outbox = []
     this.#outboxBytes = 0
-    this.#write(outbox)
+    try {
+      this.#write(outbox)
+    } catch (err) {
+      // Deferred, this runs outside the message handler's guard: a failure ends this connection only.
+      this.#opts.log.error({ err, remote: this.remoteAddress }, 'internal error writing replies')
+      this.close(CloseCode.INTERNAL_ERROR, 'internal error', true)
+    }
   }
 
   /** One frame of `messages` (a batch when several) to the socket; shed the client if it stopped reading. */
