@@ -18,10 +18,13 @@ export async function rowC(ctx: BenchContext, procs: number): Promise<Row> {
     'managerd server CPU µs/call': cpuDetail(ours.serverCpuUsPerOp),
     'managerd client CPU µs/call': cpuDetail(ours.clientCpuUsPerOp),
   }
-  const tcp = await measure({ ...base, system: 'tcp', address: ctx.floorTcp.address }, procs, ctx.runs, ctx.floorTcp.pid)
-  row.values.floorTcp = tcp.fig
-  row.detail['node tcp echo server CPU µs/call'] = cpuDetail(tcp.serverCpuUsPerOp)
-  row.detail['node tcp echo client CPU µs/call'] = cpuDetail(tcp.clientCpuUsPerOp)
+  // Node's TCP echo only in a full run: --quick must stay under two minutes (row a has it anyway).
+  if (!ctx.quick) {
+    const tcp = await measure({ ...base, system: 'tcp', address: ctx.floorTcp.address }, procs, ctx.runs, ctx.floorTcp.pid)
+    row.values.floorTcp = tcp.fig
+    row.detail['node tcp echo server CPU µs/call'] = cpuDetail(tcp.serverCpuUsPerOp)
+    row.detail['node tcp echo client CPU µs/call'] = cpuDetail(tcp.clientCpuUsPerOp)
+  }
   if (ctx.redisUrl !== undefined) {
     const redis = await measure({ ...base, system: 'redis', address: ctx.redisUrl }, procs, ctx.runs, ctx.redisPid)
     row.values.redis = redis.fig
