@@ -24,6 +24,11 @@ const req = (...m: unknown[]): Buffer => enc.encode(m)
 /** `[1, null, 'dummy', [<value bytes>]]` around raw value bytes. */
 const dummyWith = (value: Uint8Array): Buffer => Buffer.concat([hex('94 01 c0 a5'), Buffer.from('dummy'), hex('91'), value])
 /** Request 1: `dict.set(key, <value bytes>)`. */
+/** A reference extension (code 1) to [typeid, id], as a client writes it. */
+const refExt = (typeid: string, id: string): Buffer => {
+  const payload = enc.encode([typeid, id])
+  return Buffer.concat([Buffer.from([0xc7, payload.length, 0x01]), payload])
+}
 const setRaw = (dict: string, key: string, value: Uint8Array): Buffer =>
   Buffer.concat([hex('94 01'), enc.encode(dict), enc.encode('set'), hex('92'), enc.encode(key), value])
 /** Request 2: `list.extend([<deep>, <deep>])`, two arrays nested `n` deep. */
@@ -92,6 +97,9 @@ const rows: Row[] = [
   ['a server method name with a trailing NUL', () => [req(1, null, 'shutdown\0', [])], [{ traceback: 1, code: 'MANAGERD_ERR_UNKNOWN_METHOD' }]],
   ['#ANSWER after the handshake', () => [req(Tag.ANSWER, Buffer.alloc(32), Buffer.alloc(32), {})], [closed(CloseCode.PROTOCOL_ERROR, /unexpected message #ANSWER/)]],
   ['#PING is answered with #PONG', () => [req(Tag.PING, 42)], [{ frame: [Tag.PONG, 42] }]],
+  // A reference in a #PONG would hand the client a proxy no reference was counted for.
+  ['#PING carrying a reference to no object', () => [Buffer.concat([hex('92 a5'), Buffer.from(Tag.PING), hex('c7 0d 01 92 a4'), Buffer.from('dict'), hex('a6'), Buffer.from('nope.1')])], [closed(CloseCode.PROTOCOL_ERROR, /#PING payload/)]],
+  ['#PING carrying a reference to a live object', (c) => [Buffer.concat([hex('92 a5'), Buffer.from(Tag.PING), refExt('dict', c.dict)])], [closed(CloseCode.PROTOCOL_ERROR, /#PING payload/)]],
   ['a text frame', () => ['[1, null, "dummy", []]'], [closed(CloseCode.UNSUPPORTED_DATA, /binary frames only/)]],
   ['a frame one byte over the maximum', () => [Buffer.alloc(MAX_FRAME + 1, 0x90)], [closed(CloseCode.MESSAGE_TOO_BIG)]],
 ]

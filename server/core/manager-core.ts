@@ -165,7 +165,9 @@ export class ManagerCore {
       return null
     }
     if (reqId === Tag.PING) {
-      session.peer?.send(this.replies.control([Tag.PONG, m[1] ?? null]))
+      const pong = this.replies.pong(m[1] ?? null)
+      if (pong === null) return { close: CloseCode.PROTOCOL_ERROR, reason: 'a #PING payload must be a plain value (no references)' }
+      session.peer?.send(pong)
       return null
     }
     if (reqId === Tag.PONG) return null

@@ -5,6 +5,7 @@
 import {
   Encoder,
   ReplyKind,
+  Tag,
   UnserializableError,
   type ErrorPayload,
   type ProxyPayload,
@@ -132,6 +133,27 @@ export class ReplyWriter {
     if (data !== undefined) payload.data = data
     if (this.#options.sendErrorStacks && thrown.stack !== undefined) payload.stack = thrown.stack
     return payload
+  }
+
+  /**
+   * The #PONG echoing a #PING's payload, or null when the payload cannot be echoed: one that
+   * holds references (live ones would hand the client proxies no reference was counted for;
+   * dangling ones cannot be encoded) or anything else the encoder refuses.
+   */
+  pong(payload: unknown): Buffer | null {
+    this.#collected.length = 0
+    let bytes: Buffer
+    try {
+      bytes = this.#encoder.encode([Tag.PONG, payload])
+    } catch {
+      this.#collected.length = 0
+      return null
+    }
+    if (this.#collected.length > 0) {
+      this.#collected.length = 0
+      return null
+    }
+    return bytes
   }
 
   /** Encode a plain control message (server-initiated frames). */
