@@ -16,9 +16,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Packr, Unpackr } from 'msgpackr'
-import WebSocket from 'ws'
 import { connect } from '../client'
+import { connectFloor } from './lib/floor-client'
 
 type Call = (i: number) => Promise<unknown>
 
@@ -39,26 +38,10 @@ async function managerdClient(address: string): Promise<{ call: Call; close(): P
 }
 
 async function floorClient(address: string): Promise<{ call: Call; close(): Promise<void> }> {
-  const ws = new WebSocket(address, { perMessageDeflate: false })
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve)
-    ws.once('error', reject)
-  })
-  const packr = new Packr({ useRecords: false })
-  const unpackr = new Unpackr({ useRecords: false })
-  const pending = new Map<number, (v: unknown) => void>()
-  ws.on('message', (data: Buffer) => {
-    const [id, result] = unpackr.unpack(data) as [number, unknown]
-    pending.get(id)?.(result)
-    pending.delete(id)
-  })
+  const floor = await connectFloor(address)
   return {
-    call: (i) =>
-      new Promise((resolve) => {
-        pending.set(i, resolve)
-        ws.send(packr.pack(i % 2 === 0 ? [i, 'set', [`k${i % 1000}`, i]] : [i, 'get', [`k${i % 1000}`]]))
-      }),
-    close: async () => ws.close(),
+    call: (i) => (i % 2 === 0 ? floor.call('set', `k${i % 1000}`, i) : floor.call('get', `k${i % 1000}`)),
+    close: () => floor.close(),
   }
 }
 

@@ -4,10 +4,10 @@
 
 import * as hdr from 'hdr-histogram-js'
 import Redis from 'ioredis'
-import { Packr, Unpackr } from 'msgpackr'
+import { Packr } from 'msgpackr'
 import { connect as tcpConnect } from 'node:net'
-import WebSocket from 'ws'
 import { connect, type DictProxy, type Manager } from '../../client'
+import { connectFloor } from '../lib/floor-client'
 
 export interface LoadJob {
   system: 'managerd' | 'floor' | 'tcp' | 'redis'
@@ -51,31 +51,8 @@ async function managerdTarget(job: LoadJob): Promise<Target> {
   }
 }
 
-async function floorTarget(job: LoadJob): Promise<Target> {
-  const ws = new WebSocket(job.address, { perMessageDeflate: false })
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve)
-    ws.once('error', reject)
-  })
-  const packr = new Packr({ useRecords: false })
-  const unpackr = new Unpackr({ useRecords: false })
-  const pending = new Map<number, (v: unknown) => void>()
-  let next = 1
-  ws.on('message', (data: Buffer) => {
-    const [id, result] = unpackr.unpack(data) as [number, unknown]
-    const resolve = pending.get(id)
-    pending.delete(id)
-    resolve?.(result)
-  })
-  return {
-    call: (method, key, value) =>
-      new Promise((resolve) => {
-        const id = next++
-        pending.set(id, resolve)
-        ws.send(packr.pack([id, method, method === 'set' ? [key, value] : [key]]))
-      }),
-    close: async () => ws.close(),
-  }
+function floorTarget(job: LoadJob): Promise<Target> {
+  return connectFloor(job.address)
 }
 
 /** The TCP floor echoes each length-prefixed frame; a call is one frame out, its echo back. */
