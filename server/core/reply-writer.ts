@@ -142,18 +142,15 @@ export class ReplyWriter {
    */
   pong(payload: unknown): Buffer | null {
     this.#collected.length = 0
-    let bytes: Buffer
+    let bytes: Buffer | null
     try {
       bytes = this.#encoder.encode([Tag.PONG, payload])
     } catch {
-      this.#collected.length = 0
-      return null
+      bytes = null
     }
-    if (this.#collected.length > 0) {
-      this.#collected.length = 0
-      return null
-    }
-    return bytes
+    const heldReferences = this.#collected.length > 0
+    this.#collected.length = 0
+    return heldReferences ? null : bytes
   }
 
   /** Encode a plain control message (server-initiated frames). */

@@ -75,8 +75,7 @@ export class ClientConnection implements Peer {
       try {
         this.#onMessage(data, isBinary)
       } catch (err) {
-        this.#opts.log.error({ err, remote: this.remoteAddress }, 'internal error on a connection')
-        this.close(CloseCode.INTERNAL_ERROR, 'internal error', true)
+        this.#internalError(err, 'internal error on a connection')
       }
     })
     ws.on('pong', (data: Buffer) => {
@@ -131,9 +130,14 @@ export class ClientConnection implements Peer {
       this.#write(outbox)
     } catch (err) {
       // Deferred, this runs outside the message handler's guard: a failure ends this connection only.
-      this.#opts.log.error({ err, remote: this.remoteAddress }, 'internal error writing replies')
-      this.close(CloseCode.INTERNAL_ERROR, 'internal error', true)
+      this.#internalError(err, 'internal error writing replies')
     }
+  }
+
+  /** A bug met on this connection: logged, and this connection (its session too) ends with 1011. */
+  #internalError(err: unknown, what: string): void {
+    this.#opts.log.error({ err, remote: this.remoteAddress }, what)
+    this.close(CloseCode.INTERNAL_ERROR, 'internal error', true)
   }
 
   /** One frame of `messages` (a batch when several) to the socket; shed the client if it stopped reading. */
