@@ -70,7 +70,8 @@ describe('managerd status', () => {
     await using h = await startHarness()
     const worker = await h.client({ name: 'worker' })
     const d = await worker.dict<string, number>()
-    await worker.queue()
+    // Held in a variable until the end: a discarded proxy may be collected, and its decref would free the queue mid-test.
+    const q = await worker.queue()
     let running = true
     const load = (async () => {
       for (let i = 0; running; i++) await d.set('n', i)
@@ -97,6 +98,7 @@ describe('managerd status', () => {
     expect(text.stdout).toMatch(/^sessions +1 \(1 connected, 0 detached\)$/m)
     expect(text.stdout).toMatch(/^objects +2: Queue 1, dict 1; 0 published names$/m)
     expect(text.stdout).toMatch(/^calls\/s +\d+(\.\d)? \(over \d\.\d s; 0 errors since start\)$/m)
+    expect(await q.qsize()).toBe(0)
   })
 
   test('a daemon that is not there, or refuses the key, exits 1 with one line', async () => {

@@ -97,9 +97,10 @@ describe('refcount lifecycle', () => {
     const shared = await leaver.dict<string, number>()
     await shared.set('x', 1)
     await leaver.publish('shared', shared)
-    await leaver.dict()
-    await leaver.list()
+    // Held until the count is read: a collected proxy would decref its object early.
+    const held = [await leaver.dict(), await leaver.list()]
     expect(await keeper.numberOfObjects()).toBe(4)
+    expect(held.map((p) => p.$token.typeid)).toEqual(['dict', 'list'])
     await leaver.close()
     await eventually(async () => (await keeper.numberOfObjects()) === 2, 5000, 'the leaver to be released')
     const again = await keeper.lookup<DictProxy<string, number>>('shared')
