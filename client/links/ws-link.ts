@@ -21,6 +21,7 @@ import {
   type Hello,
   type WelcomeInfo,
 } from '../../protocol'
+import { installFastRead } from '../../protocol/ws-fast-read'
 import type { Link, LinkHandlers } from './link'
 
 export interface WsLinkOptions {
@@ -120,6 +121,8 @@ export class WsLink implements Link {
   constructor(ws: WebSocket, welcome: WelcomeInfo, heartbeatMs: number) {
     this.#ws = ws
     this.welcome = welcome
+    // Whole binary frames skip ws's Receiver stream; everything else still goes through ws.
+    installFastRead(ws)
     ws.on('message', (data: Buffer) => {
       this.#lastSeen = Date.now()
       if (this.#handlers === undefined) this.#early.push(data)

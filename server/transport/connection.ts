@@ -6,6 +6,7 @@
 import type WebSocket from 'ws'
 import { CloseCode, SUBPROTOCOL, Tag, newNonce, type GoawayInfo } from '../../protocol'
 import { defer } from '../../protocol/defer'
+import { installFastRead } from '../../protocol/ws-fast-read'
 import type { CallClock } from '../metrics/call-clock'
 import type { Peer, Session } from '../core/session'
 import { closeReason } from './close-reason'
@@ -97,6 +98,8 @@ export class ClientConnection implements Peer {
       this.close(CloseCode.PROTOCOL_ERROR, `subprotocol ${SUBPROTOCOL} required`, true)
       return
     }
+    // Whole binary frames skip ws's Receiver stream; everything else still goes through ws.
+    installFastRead(ws)
     this.#handshakeTimer = setTimeout(() => {
       if (this.#state === 'handshake' || this.#state === 'authenticating') {
         if (this.#state === 'handshake') this.#opts.stats.handshakeTimeouts++
