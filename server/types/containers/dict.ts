@@ -22,7 +22,9 @@ export class SharedDict {
 
   get(key: unknown, fallback?: unknown): unknown {
     const k = normalizeKey(key)
-    return this.#map.has(k) ? this.#map.get(k) : fallback
+    const value = this.#map.get(k)
+    // One lookup when the key is there; has() only tells a stored undefined from a missing key.
+    return value !== undefined || this.#map.has(k) ? value : fallback
   }
 
   set(key: unknown, value: unknown): void {
@@ -148,8 +150,8 @@ export class SharedDict {
   }
 
   #store(k: unknown, key: unknown, value: unknown): void {
-    const had = this.#map.has(k)
-    const old = had ? this.#map.get(k) : undefined
+    const old = this.#map.get(k)
+    const had = old !== undefined || this.#map.has(k)
     // One hold for a new object key and its value: all or nothing.
     if (!had && typeof key === 'object' && key !== null) this.#holder.hold([key, value])
     else this.#holder.hold(value)
