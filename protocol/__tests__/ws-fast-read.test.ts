@@ -162,8 +162,11 @@ async function observeServer(chunks: Buffer[], fast: boolean, maxPayload = 1 << 
   })
   await writeChunks(socket, chunks)
   await writeChunks(socket, [frame(8, Buffer.from([0x03, 0xe8]), { mask: true })]) // close 1000, if still open
-  await closed
+  // A corrupted length can leave ws waiting for bytes that never come: then the client hangs up.
+  const idle = new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())
+  await Promise.race([closed, idle])
   socket.destroy()
+  await closed
   await new Promise((resolve) => wss.close(resolve))
   return seen
 }
@@ -227,6 +230,27 @@ describe('ws-fast-read sees what ws sees', () => {
     expect(plain).toMatchObject({ close: 1000, error: null })
     expect(plain.messages.length).toBeGreaterThan(30)
     expect({ ...fast, installed: null }).toEqual(plain)
+  })
+
+  test('client → server, random frames with bits flipped, mostly in headers (12 seeds)', async () => {
+    const outcomes = new Set<string>()
+    for (const seed of seeds) {
+      const rand = prng(seed * 7919)
+      const frames = randomFrames(seed + 100, true, 30)
+      // Most flips land in a header (bits, opcode, mask bit, length), the rest anywhere.
+      for (let k = 0; k < 3; k++) {
+        const f = frames[Math.floor(rand() * frames.length)]!
+        const at = rand() < 0.7 ? Math.floor(rand() * Math.min(f.length, 4)) : Math.floor(rand() * f.length)
+        f[at] = f[at]! ^ (1 << Math.floor(rand() * 8))
+      }
+      const chunks = cut(seed, frames)
+      const plain = await observeServer(chunks, false)
+      const fast = await observeServer(chunks, true)
+      expect({ seed, ...fast, installed: null }).toEqual({ seed, ...plain }) // the seed names a failing stream
+      outcomes.add(`${plain.sent} ${plain.error}`)
+    }
+    // The flips reached ws's checks (several close reasons), not only payload bytes.
+    expect(outcomes.size).toBeGreaterThan(2)
   })
 
   // Each case: a good frame (delivered), the frame ws must judge, then a good frame ws may or may not read.
