@@ -1,5 +1,5 @@
 // `npm run bench:ab -- --against DIR [--rounds R] [--calls N] [--warmup W]`: this checkout's daemon
-// and client against another checkout's (another commit, built there with `npm run build:bench`),
+// and client against another checkout's (another commit, set up there with `npm ci && npm run build:bench`),
 // on sequential dict calls, with the ws + msgpackr floor beside them.
 // The full bench measures each system in one block of runs, and on these machines the load drifts
 // between blocks: a ±10% change to the per-call path drowns. Here the three take turns round by
@@ -41,7 +41,7 @@ const key = (i: number): string => `k${i % 1000}`
 function checkout(name: string, dir: string): Contender {
   const host = join(dir, 'dist/bench/peers/daemon-host.js')
   const clientIndex = join(dir, 'dist/client/index.js')
-  if (!existsSync(host) || !existsSync(clientIndex)) throw new Error(`${dir} is not built: run \`npm run build:bench\` there`)
+  if (!existsSync(host) || !existsSync(clientIndex)) throw new Error(`${dir} is not built: run \`npm ci && npm run build:bench\` there`)
   return {
     name,
     server: [host],
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '20000' },
     },
   })
-  if (values.against === undefined) throw new Error('usage: npm run bench:ab -- --against DIR (another checkout, built with npm run build:bench)')
+  if (values.against === undefined) throw new Error('usage: npm run bench:ab -- --against DIR (another checkout, set up there with npm ci && npm run build:bench)')
   const rounds = Number(values.rounds)
   const calls = Number(values.calls)
   const warmup = Number(values.warmup)
