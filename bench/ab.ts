@@ -8,25 +8,19 @@
 // (the daemon's from /proc, the client's from process.cpuUsage: the clients run in this process,
 // each checkout's with its own modules).
 
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { connect as Connect } from '../client'
 import { cpuMicros } from './lib/cpu'
-import { connectFloor } from './lib/floor-client'
+import { startDaemonHostIn, startFloor, type Peer } from './lib/processes'
+import { floorSeqClient, managerdSeqClient, type SeqClient } from './lib/seq-clients'
 import { figure, formatFigure, formatNumber, type Figure } from './lib/stats'
-
-interface Client {
-  call(i: number): Promise<unknown>
-  close(): Promise<void>
-}
 
 interface Contender {
   name: string
-  /** The server script and its arguments. */
-  server: [string, ...string[]]
-  client(address: string): Promise<Client>
+  server(): Promise<Peer>
+  client(address: string): Promise<SeqClient>
 }
 
 interface Round {
@@ -35,46 +29,21 @@ interface Round {
   clientUs: number
 }
 
-const key = (i: number): string => `k${i % 1000}`
-
 /** A managerd checkout: its daemon host and its own client code. */
 function checkout(name: string, dir: string): Contender {
-  const host = join(dir, 'dist/bench/peers/daemon-host.js')
+  const distBench = join(dir, 'dist/bench')
   const clientIndex = join(dir, 'dist/client/index.js')
-  if (!existsSync(host) || !existsSync(clientIndex)) throw new Error(`${dir} is not built: run \`npm ci && npm run build:bench\` there`)
-  return {
-    name,
-    server: [host],
-    async client(address) {
-      const { connect } = require(clientIndex) as { connect: typeof Connect }
-      const manager = await connect(address, { authkey: 'bench' })
-      const dict = await manager.dict<string, number>()
-      return { call: (i) => (i % 2 === 0 ? dict.set(key(i), i) : dict.get(key(i))), close: () => manager.close() }
-    },
+  if (!existsSync(join(distBench, 'peers/daemon-host.js')) || !existsSync(clientIndex)) {
+    throw new Error(`${dir} is not built: run \`npm ci && npm run build:bench\` there`)
   }
+  const { connect } = require(clientIndex) as { connect: typeof Connect }
+  return { name, server: () => startDaemonHostIn(distBench), client: (address) => managerdSeqClient(address, connect) }
 }
 
-const FLOOR: Contender = {
-  name: 'floor (ws + msgpackr)',
-  server: [join(__dirname, 'peers/floor-server.js'), 'naive'],
-  async client(address) {
-    const floor = await connectFloor(address)
-    return { call: (i) => (i % 2 === 0 ? floor.call('set', key(i), i) : floor.call('get', key(i))), close: () => floor.close() }
-  },
-}
-
-function startServer([script, ...args]: Contender['server']): Promise<{ child: ChildProcess; address: string; pid: number }> {
-  const child = spawn(process.execPath, ['--expose-gc', script, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, MANAGERD_AUTHKEY: 'bench' } })
-  return new Promise((resolvePromise, reject) => {
-    child.on('message', (m: { ready?: boolean; address?: string; pid?: number }) => {
-      if (m.ready === true) resolvePromise({ child, address: m.address!, pid: m.pid! })
-    })
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)))
-  })
-}
+const FLOOR: Contender = { name: 'floor (ws + msgpackr)', server: () => startFloor('naive'), client: floorSeqClient }
 
 async function round(who: Contender, warmup: number, calls: number): Promise<Round> {
-  const { child, address, pid } = await startServer(who.server)
+  const { address, pid, stop } = await who.server()
   try {
     const client = await who.client(address)
     for (let i = 0; i < warmup; i++) await client.call(i)
@@ -88,7 +57,7 @@ async function round(who: Contender, warmup: number, calls: number): Promise<Rou
     await client.close()
     return { perSecond: calls / seconds, daemonUs, clientUs: (clientCpu.user + clientCpu.system) / calls }
   } finally {
-    child.kill()
+    await stop()
   }
 }
 

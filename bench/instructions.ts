@@ -17,37 +17,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { connect } from '../client'
-import { connectFloor } from './lib/floor-client'
-
-type Call = (i: number) => Promise<unknown>
+import { waitForReady } from './lib/processes'
+import { floorSeqClient, managerdSeqClient, type SeqClient } from './lib/seq-clients'
 
 interface Server {
   name: string
   script: string
   args: string[]
-  client(address: string): Promise<{ call: Call; close(): Promise<void> }>
-}
-
-async function managerdClient(address: string): Promise<{ call: Call; close(): Promise<void> }> {
-  const manager = await connect(address, { authkey: 'bench' })
-  const dict = await manager.dict<string, number>()
-  return {
-    call: (i) => (i % 2 === 0 ? dict.set(`k${i % 1000}`, i) : dict.get(`k${i % 1000}`)),
-    close: () => manager.close(),
-  }
-}
-
-async function floorClient(address: string): Promise<{ call: Call; close(): Promise<void> }> {
-  const floor = await connectFloor(address)
-  return {
-    call: (i) => (i % 2 === 0 ? floor.call('set', `k${i % 1000}`, i) : floor.call('get', `k${i % 1000}`)),
-    close: () => floor.close(),
-  }
+  client(address: string): Promise<SeqClient>
 }
 
 const SERVERS: Server[] = [
-  { name: 'managerd', script: 'peers/daemon-host.js', args: [], client: managerdClient },
-  { name: 'floor (ws + msgpackr)', script: 'peers/floor-server.js', args: ['naive'], client: floorClient },
+  { name: 'managerd', script: 'peers/daemon-host.js', args: [], client: (address) => managerdSeqClient(address, connect) },
+  { name: 'floor (ws + msgpackr)', script: 'peers/floor-server.js', args: ['naive'], client: floorSeqClient },
 ]
 
 function startUnderCallgrind(server: Server, outDir: string): Promise<{ child: ChildProcess; address: string; pid: number }> {
@@ -57,15 +39,7 @@ function startUnderCallgrind(server: Server, outDir: string): Promise<{ child: C
     ['--tool=callgrind', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', join(__dirname, server.script), ...server.args],
     { stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: { ...process.env, MANAGERD_AUTHKEY: 'bench' } },
   )
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${server.name} did not start under valgrind in 5 minutes`)), 300_000)
-    child.on('message', (m: { ready?: boolean; address?: string; pid?: number }) => {
-      if (m.ready !== true) return
-      clearTimeout(timer)
-      resolve({ child, address: m.address!, pid: m.pid! })
-    })
-    child.once('exit', (code) => reject(new Error(`${server.name} under valgrind exited with ${code}`)))
-  })
+  return waitForReady(child, `${server.name} under valgrind`, 300_000).then(({ address, pid }) => ({ child, address, pid }))
 }
 
 /** Instructions per call of one fresh server: warm up, zero, `calls` calls, dump. */

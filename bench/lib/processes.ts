@@ -2,7 +2,7 @@
 // workers (reused across runs) and the Python SyncManager script.
 
 import { fork, spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import { join, resolve as resolvePath } from 'node:path'
 import type { LoadJob, LoadResult } from '../workers/load-worker'
 
 const here = join(__dirname, '..')
@@ -34,6 +34,11 @@ function waitFor<T>(child: ChildProcess, predicate: (msg: unknown) => msg is T, 
 
 const isReady = (m: unknown): m is Ready => typeof m === 'object' && m !== null && (m as Ready).ready === true
 
+/** A server script's `{ ready, address, pid }` message (every peer sends one once it listens). */
+export function waitForReady(child: ChildProcess, what: string, timeoutMs?: number): Promise<Ready> {
+  return waitFor(child, isReady, what, timeoutMs)
+}
+
 export interface Peer {
   address: string
   pid: number
@@ -43,9 +48,10 @@ export interface Peer {
   stop(): Promise<void>
 }
 
+/** `script`: a path under dist/bench (this build's), or an absolute one (another checkout's). */
 async function startPeer(script: string, args: string[], execArgv: string[]): Promise<Peer> {
-  const child = fork(join(here, script), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, MANAGERD_AUTHKEY: 'bench' } })
-  const ready = await waitFor(child, isReady, script)
+  const child = fork(resolvePath(here, script), args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, MANAGERD_AUTHKEY: 'bench' } })
+  const ready = await waitForReady(child, script)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return {
     address: ready.address,
@@ -67,6 +73,11 @@ export function startDaemonHost(profileDir?: string): Promise<Peer> {
   const execArgv = ['--expose-gc', '--max-old-space-size=8192']
   if (profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`)
   return startPeer('peers/daemon-host.js', [], execArgv)
+}
+
+/** The daemon host of another checkout's build (bench:ab); `distBench` is its dist/bench. */
+export function startDaemonHostIn(distBench: string): Promise<Peer> {
+  return startPeer(join(distBench, 'peers/daemon-host.js'), [], ['--expose-gc'])
 }
 
 export function startFloor(mode: 'naive' | 'corked'): Promise<Peer> {
