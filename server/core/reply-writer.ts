@@ -61,12 +61,11 @@ export class ReplyWriter {
     const peer = session.peer
     if (peer === null) return
     let bytes: Buffer
-    // Empty between replies; the check spares the per-call path a runtime call (setting length).
-    if (this.#collected.length !== 0) this.#collected.length = 0
+    this.#clearCollected()
     try {
       bytes = this.#encoder.encode3(reqId, ReplyKind.RETURN, value)
     } catch (err) {
-      this.#collected.length = 0
+      this.#clearCollected()
       const repr = err instanceof Error ? err.message : String(err)
       this.counts[ReplyKind.UNSERIALIZABLE]++
       peer.send(this.#encoder.encode3(reqId, ReplyKind.UNSERIALIZABLE, { repr }))
@@ -99,7 +98,7 @@ export class ReplyWriter {
     this.counts[ReplyKind.ERROR]++
     let bytes: Buffer
     try {
-      if (this.#collected.length !== 0) this.#collected.length = 0
+      this.#clearCollected()
       bytes = this.#encoder.encode3(reqId, ReplyKind.ERROR, payload)
       if (this.#collected.length > 0) this.#countReferences(session, reqId)
     } catch {
@@ -142,7 +141,7 @@ export class ReplyWriter {
    * dangling ones cannot be encoded) or anything else the encoder refuses.
    */
   pong(payload: unknown): Buffer | null {
-    this.#collected.length = 0
+    this.#clearCollected()
     let bytes: Buffer | null
     try {
       bytes = this.#encoder.encode([Tag.PONG, payload])
@@ -150,7 +149,7 @@ export class ReplyWriter {
       bytes = null
     }
     const heldReferences = this.#collected.length > 0
-    this.#collected.length = 0
+    this.#clearCollected()
     return heldReferences ? null : bytes
   }
 
@@ -174,6 +173,14 @@ export class ReplyWriter {
       session.addRef(refs[i]!)
       session.noteSent(reqId, refs[i]!)
     }
-    refs.length = 0
+    this.#clearCollected()
+  }
+
+  /**
+   * The references the encoder met, emptied after each reply so the next starts clean. Checked
+   * first: it is empty for almost every reply, and setting an array's length is a runtime call.
+   */
+  #clearCollected(): void {
+    if (this.#collected.length !== 0) this.#collected.length = 0
   }
 }
