@@ -106,6 +106,18 @@ function cut(seed: number, frames: Buffer[]): Buffer[] {
   return chunks
 }
 
+/** The frames a peer answers with (pongs, a close: all short), read back by the raw side. */
+function controlFrames(buf: Buffer, masked: boolean): Array<{ opcode: number; payload: Buffer }> {
+  const frames: Array<{ opcode: number; payload: Buffer }> = []
+  for (let i = 0; i + 1 < buf.length; ) {
+    const start = i + 2 + (masked ? 4 : 0)
+    const end = start + (buf[i + 1]! & 0x7f)
+    frames.push({ opcode: buf[i]! & 0x0f, payload: buf.subarray(start, Math.min(end, buf.length)) })
+    i = end
+  }
+  return frames
+}
+
 interface Observed {
   messages: string[]
   pings: number
@@ -156,9 +168,7 @@ async function observeServer(chunks: Buffer[], fast: boolean, maxPayload = 1 << 
   let fromServer = Buffer.alloc(0)
   socket.on('data', (data: Buffer) => {
     fromServer = Buffer.concat([fromServer, data])
-    for (let i = 0; i + 1 < fromServer.length; i += 2 + (fromServer[i + 1]! & 0x7f)) {
-      if (fromServer[i] === 0x88 && i + 3 < fromServer.length) seen.sent = fromServer.readUInt16BE(i + 2)
-    }
+    for (const f of controlFrames(fromServer, false)) if (f.opcode === 8 && f.payload.length >= 2) seen.sent = f.payload.readUInt16BE(0)
   })
   await writeChunks(socket, chunks)
   await writeChunks(socket, [frame(8, Buffer.from([0x03, 0xe8]), { mask: true })]) // close 1000, if still open
@@ -187,13 +197,7 @@ async function observeClient(chunks: Buffer[], fast: boolean): Promise<Observed 
         return
       }
       // The client's frames (pongs, then its close): once it sends a close, the server is done.
-      for (let i = 0; i + 1 < data.length; ) {
-        if ((data[i]! & 0x0f) === 8) {
-          socket.destroy()
-          return
-        }
-        i += 2 + 4 + (data[i + 1]! & 0x7f)
-      }
+      if (controlFrames(data, true).some((f) => f.opcode === 8)) socket.destroy()
     })
   })
   server.listen(0, '127.0.0.1')
